@@ -1,0 +1,6 @@
+/**
+ * (not yet implemented)
+ *
+ * @module fs
+ */
+export {};

@@ -174,17 +174,20 @@ function reviveError(json: SerializedError): Error {
   const options: SreErrorOptions = {};
   if (json.cause) options.cause = reviveError(json.cause);
   let error: Error;
-  if (json.kind === 'sre' && isKnownCode(json.code)) {
-    error = createError(json.code, json.message, {
+  if (json.kind === 'sre') {
+    const sreOptions: SreErrorOptions = {
       ...options,
       details: json.details ?? {},
       ...(json.retryable === undefined ? {} : { retryable: json.retryable }),
       ...(json.exitCode === undefined ? {} : { exitCode: json.exitCode }),
-    });
-  } else if (json.kind === 'sre') {
-    // A code from a newer version of the package: keep it, with the base class.
-    error = new SreError('SRE_INTERNAL', json.message, { ...options, details: json.details ?? {} });
-    Object.defineProperty(error, 'code', { value: json.code ?? 'SRE_INTERNAL', enumerable: true });
+    };
+    if (isKnownCode(json.code)) {
+      error = createError(json.code, json.message, sreOptions);
+    } else {
+      // A code from a newer version of the package: keep it (and its flags), with the base class.
+      error = new SreError('SRE_INTERNAL', json.message, sreOptions);
+      Object.defineProperty(error, 'code', { value: json.code ?? 'SRE_INTERNAL', enumerable: true });
+    }
   } else if (json.kind === 'aggregate') {
     error = new AggregateError((json.errors ?? []).map(reviveError), json.message, options);
   } else {

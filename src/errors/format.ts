@@ -46,9 +46,15 @@ export function formatError(error: unknown, options: FormatErrorOptions = {}): s
 
 function formatLink(value: unknown, withStack: boolean): string {
   if (!(value instanceof Error)) return `thrown value ${describeValue(value)}`;
-  const message = safeString(() => value.message);
-  const code = safeGet(() => (value as { code?: unknown }).code);
   const name = safeString(() => value.name);
+  const issues = safeGet(() => (value as { issues?: unknown }).issues);
+  // A ZodError's message is its issues as multi-line JSON, which fromZodError has already
+  // turned into the message of the link above; on one line, only say how many there were.
+  const message =
+    name === 'ZodError' && Array.isArray(issues) && !withStack
+      ? `${issues.length} validation issue${issues.length === 1 ? '' : 's'}`
+      : safeString(() => value.message);
+  const code = safeGet(() => (value as { code?: unknown }).code);
   const label = typeof code === 'string' ? code : name !== 'Error' && name !== 'SreError' ? name : '';
   let text = label && !message.startsWith(label) ? `${label}: ${message}` : message;
   const errors = safeGet(() => (value as { errors?: unknown }).errors);
@@ -57,7 +63,10 @@ function formatLink(value: unknown, withStack: boolean): string {
   }
   if (withStack) {
     const stack = safeGet(() => value.stack);
-    if (typeof stack === 'string') text += `\n${stack.split('\n').slice(1).join('\n')}`;
+    // The frames start after the `name: message` header, which is several lines long when
+    // the message is; cutting at the first frame keeps such a message from printing twice.
+    const frames = typeof stack === 'string' ? stack.search(/\n\s+at /) : -1;
+    if (typeof stack === 'string' && frames !== -1) text += stack.slice(frames);
   }
   return text;
 }

@@ -65,7 +65,13 @@ function describeIssue(issue: Issue, options: FromZodErrorOptions): string {
   if (issue.code === 'invalid_type') {
     const received =
       'input' in issue ? { found: true, value: issue.input } : lookup(options.input, issue.path);
-    if (!received.found || received.value === undefined) return `required, expected ${issue.expected}`;
+    if (!received.found) {
+      // Without the input (no `input` option, no `reportInput`), zod's own text still says
+      // what it got ("expected number, received string"); only "received undefined" is a missing key.
+      const text = issue.message.replace(/^Invalid input: /, '');
+      return text.endsWith('received undefined') ? `required, expected ${issue.expected}` : text;
+    }
+    if (received.value === undefined) return `required, expected ${issue.expected}`;
     return `expected ${issue.expected}, received ${describeReceived(received.value)}`;
   }
   return issue.message.replace(/^Invalid input: /, '');

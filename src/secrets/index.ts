@@ -1,6 +1,13 @@
 /**
- * (not yet implemented)
+ * Secret values that never print, and redaction of secrets in text.
  *
  * @module secrets
  */
-export {};
+export {
+  CREDENTIAL_PATTERNS,
+  createRedactor,
+  type Redactor,
+  type RedactorOptions,
+  redact,
+} from './redact.js';
+export { isSecret, Secret } from './secret.js';

@@ -1,0 +1,105 @@
+import { parseCall } from './call.js';
+import { ChildRun } from './child.js';
+import type { Command } from './command.js';
+import { aborted, exitFailure, outputTooLarge } from './failures.js';
+import { normalizeRunOptions, type RunOptions } from './options.js';
+import { OutputCollector } from './output.js';
+
+const NEWLINE = 0x0a;
+
+/**
+ * Runs a command and yields its stdout line by line as it comes, for output too long to
+ * hold (`journalctl -f`, `tail -F`, a database dump). Reading is paced by the loop: while
+ * the loop body runs, the child is held back by the pipe (back-pressure). Breaking out of
+ * the loop, a timeout or an abort ends the whole process tree. After the last line, a
+ * non-zero exit throws like `run()` does. Lines are split on `\n` (a `\r` before it is
+ * dropped) and decoded as UTF-8; one line may be at most `maxOutputBytes` long.
+ * stderr is kept (its tail) for the error message.
+ *
+ * @throws the same codes as `run()`.
+ *
+ * @example
+ * ```ts
+ * import { lines } from 'sre-kit/process';
+ *
+ * for await (const line of lines('journalctl', ['-u', 'nginx', '-f', '-o', 'cat'], { signal })) {
+ *   if (line.includes('upstream timed out')) alerts++;
+ * }
+ * ```
+ */
+export function lines(command: Command, options?: RunOptions): AsyncGenerator<string, void, undefined>;
+export function lines(
+  file: string,
+  args?: readonly string[],
+  options?: RunOptions,
+): AsyncGenerator<string, void, undefined>;
+export function lines(file: string, options?: RunOptions): AsyncGenerator<string, void, undefined>;
+export async function* lines(
+  first: string | Command,
+  second?: readonly string[] | RunOptions,
+  third?: RunOptions,
+): AsyncGenerator<string, void, undefined> {
+  const call = parseCall('lines', first, second, third);
+  const options = normalizeRunOptions('lines', call.options);
+  if (options.encoding !== 'utf8') throw new TypeError('lines(): only utf8 output can be split into lines');
+  const started = await ChildRun.start(call.file, call.args, options, call.secrets);
+  const { child } = started;
+  const stderr = new OutputCollector(64 * 1024, true);
+  child.stderr?.on('data', (chunk: Buffer) => stderr.add(chunk));
+  let overflow = false;
+  try {
+    let pending: Buffer[] = [];
+    let pendingBytes = 0;
+    for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
+      let start = 0;
+      let end = chunk.indexOf(NEWLINE);
+      while (end !== -1) {
+        if (pendingBytes > 0) {
+          pending.push(chunk.subarray(start, end));
+          yield toLine(Buffer.concat(pending), 0, pendingBytes + end - start);
+          pending = [];
+          pendingBytes = 0;
+        } else {
+          yield toLine(chunk, start, end);
+        }
+        start = end + 1;
+        end = chunk.indexOf(NEWLINE, start);
+      }
+      if (start < chunk.length) {
+        pending.push(chunk.subarray(start));
+        pendingBytes += chunk.length - start;
+        if (pendingBytes > options.maxOutputBytes) {
+          overflow = true;
+          started.stop('overflow');
+          break;
+        }
+      }
+    }
+    if (pendingBytes > 0 && !overflow && started.stopReason === undefined) {
+      yield toLine(Buffer.concat(pending), 0, pendingBytes);
+    }
+    const { exitCode, exitSignal } = await started.exited;
+    await started.drain();
+    await started.finish();
+    const { context } = started;
+    const reason = started.stopReason;
+    if (reason === 'abort' && options.signal) throw aborted(options.signal, context);
+    if (overflow) throw outputTooLarge('stdout', options.maxOutputBytes, context);
+    const timedOut = reason === 'timeout';
+    if (options.reject && (timedOut || exitCode !== 0)) {
+      throw exitFailure(
+        { exitCode, exitSignal, timedOut, timeoutMs: options.timeoutMs, stderrTail: stderr.tailText(4096) },
+        context,
+      );
+    }
+  } finally {
+    // Reached early when the loop broke or threw: the tree must not outlive the loop.
+    child.stdout?.destroy();
+    await started.finish();
+  }
+}
+
+function toLine(buffer: Buffer, start: number, end: number): string {
+  const last = end > start && buffer[end - 1] === 0x0d ? end - 1 : end;
+  return buffer.toString('utf8', start, last);
+}

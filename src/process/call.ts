@@ -49,6 +49,14 @@ export function parseCall(
       `${fn}(): args[${index}] must be a string, received ${describe(args[index])}`,
     );
   }
+  const withNul = [first, ...((args as string[] | undefined) ?? [])].findIndex((arg) => arg.includes('\0'));
+  if (withNul !== -1) {
+    const where = withNul === 0 ? 'the file name' : `args[${withNul - 1}]`;
+    throw new CommandError(
+      'SRE_COMMAND_USAGE',
+      `${fn}(): ${where} contains a NUL byte, which no command line can carry`,
+    );
+  }
   return {
     file: first,
     args: (args as readonly string[] | undefined) ?? [],

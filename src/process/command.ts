@@ -18,8 +18,8 @@ export type CommandValue = string | number | bigint | Secret | readonly (string 
 /**
  * Builds a command from a template without a shell: the static text is split on
  * whitespace, and each interpolated value becomes exactly one argument (an array becomes
- * one argument per element). Nothing is expanded, globbed or unquoted; quotes in the
- * static text are literal characters. A value written against static text joins it
+ * one argument per element). Nothing is expanded, globbed or unquoted: the static text is
+ * taken as written (raw), so quotes and backslashes in it are literal characters. A value written against static text joins it
  * (`--ref=${ref}` is one argument). A `Secret` is passed revealed and masked in every
  * display of the command.
  *
@@ -46,9 +46,8 @@ export function cmd(strings: TemplateStringsArray, ...values: CommandValue[]): C
       if (part !== '') current = (current ?? '') + part;
     });
   };
-  strings.forEach((cooked, index) => {
-    // An invalid escape leaves the cooked string undefined; its raw text is what was written.
-    addText(cooked ?? strings.raw[index] ?? '');
+  strings.raw.forEach((text, index) => {
+    addText(text);
     if (index >= values.length) return;
     const items = toArguments(values[index], index, secrets);
     items.forEach((item, itemIndex) => {

@@ -8,8 +8,11 @@ import { isSecret, type Secret } from '../secrets/index.js';
 export interface RunOptions {
   /** Working directory of the child. @default process.cwd() */
   cwd?: string | URL;
-  /** Environment variables for the child; `undefined` removes an inherited one. */
-  env?: Record<string, string | undefined>;
+  /**
+   * Environment variables for the child; `undefined` removes an inherited one. A `Secret`
+   * is passed revealed and masked wherever output of the run is shown.
+   */
+  env?: Record<string, string | Secret | undefined>;
   /** Start from `process.env` and add `env` (true), or give the child only `env` (false). @default true */
   extendEnv?: boolean;
   /** Written to the child's stdin, which is then closed. Without it stdin is empty. */
@@ -93,6 +96,14 @@ export function normalizeRunOptions(fn: string, options: RunOptions = {}): Norma
           : '';
     throw usage(fn, `unknown option "${key}"${hint}`);
   }
+  const givenRedact = given.redact ?? [];
+  if (
+    !Array.isArray(givenRedact) ||
+    !givenRedact.every((item) => typeof item === 'string' || isSecret(item))
+  ) {
+    throw usage(fn, 'option "redact" must be an array of strings or Secrets');
+  }
+  const redact: (string | Secret)[] = [...givenRedact];
   const extendEnv = optionalBoolean(fn, given, 'extendEnv') ?? true;
   const env = Object.create(null) as NodeJS.ProcessEnv;
   if (extendEnv) Object.assign(env, process.env);
@@ -103,12 +114,11 @@ export function normalizeRunOptions(fn: string, options: RunOptions = {}): Norma
     for (const [name, value] of Object.entries(extra)) {
       if (value === undefined) delete env[name];
       else if (typeof value === 'string') env[name] = value;
-      else throw usage(fn, `option "env.${name}" must be a string, received ${typeof value}`);
+      else if (isSecret(value)) {
+        env[name] = value.reveal();
+        redact.push(value);
+      } else throw usage(fn, `option "env.${name}" must be a string, received ${typeof value}`);
     }
-  }
-  const redact = given.redact ?? [];
-  if (!Array.isArray(redact) || !redact.every((item) => typeof item === 'string' || isSecret(item))) {
-    throw usage(fn, 'option "redact" must be an array of strings or Secrets');
   }
   const encoding = given.encoding ?? 'utf8';
   if (encoding !== 'utf8' && encoding !== 'buffer')
@@ -129,7 +139,7 @@ export function normalizeRunOptions(fn: string, options: RunOptions = {}): Norma
     encoding,
     stripFinalNewline: optionalBoolean(fn, given, 'stripFinalNewline') ?? true,
     reject: optionalBoolean(fn, given, 'reject') ?? true,
-    redact: [...redact],
+    redact,
     logger: (given.logger as Logger | undefined) ?? noopLogger,
   };
 }

@@ -1,6 +1,7 @@
 /**
  * Errors with stable codes, kept causes, a JSON form, a retryable flag and an exit code;
- * and `main()`, which runs a script with signal handling and clean failure output.
+ * `main()`, which runs a script with signal handling and clean failure output; and
+ * `parseCliArgs()`, which turns bad arguments into usage errors.
  *
  * @module errors
  */
@@ -23,6 +24,7 @@ export {
   TimeoutError,
 } from './classes.js';
 export { type CodesOf, ERROR_CODES, type ErrorFamily, type SreErrorCode } from './codes.js';
+export { type CliSpec, parseCliArgs } from './cli.js';
 export { type FormatErrorOptions, formatError } from './format.js';
 export { hasCode, isSreError } from './guards.js';
 export { type MainContext, type MainOptions, main } from './main.js';

@@ -45,6 +45,8 @@ export function openFdCount(): number {
 
 /** Kills a pid, ignoring one that is already gone (cleanup of deliberately escaped processes). */
 export function killQuietly(pid: number): void {
+  // 0 and negative numbers address groups or every process: never what a cleanup means.
+  if (!Number.isInteger(pid) || pid <= 1) return;
   try {
     process.kill(pid, 'SIGKILL');
   } catch {

@@ -1,3 +1,6 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { hasCode, isSreError } from '../../src/errors/index.js';
 import { lines, run } from '../../src/process/index.js';
@@ -62,14 +65,21 @@ describe('the process tree', () => {
   });
 
   it('returns within its deadline when the escaped grandchild outlives a timeout', async () => {
-    const started = Date.now();
-    const error = await failure(
-      run('bash', ['-c', 'setsid sleep 300 & echo $!; sleep 300'], { timeoutMs: 300 }),
-    );
-    expect(Date.now() - started).toBeLessThan(HUNG);
-    expect(hasCode(error, 'SRE_COMMAND_TIMEOUT')).toBe(true);
-    // The escaped process is outside the group by design; clean it up from the /proc view.
-    for (const pid of liveGroupMembers(error.details?.pid as number)) killQuietly(pid);
+    const dir = await mkdtemp(join(tmpdir(), 'sre-kit-escape-'));
+    const pidFile = join(dir, 'escaped.pid');
+    try {
+      const started = Date.now();
+      const error = await failure(
+        run('bash', ['-c', 'setsid sleep 300 & echo $! > "$1"; sleep 300', 'x', pidFile], { timeoutMs: 300 }),
+      );
+      expect(Date.now() - started).toBeLessThan(HUNG);
+      expect(hasCode(error, 'SRE_COMMAND_TIMEOUT')).toBe(true);
+      expect(await waitUntil(() => liveGroupMembers(error.details?.pid as number).length === 0)).toBe(true);
+    } finally {
+      // The escaped process left the group by design: it is the test's to clean up.
+      killQuietly(Number(await readFile(pidFile, 'utf8').catch(() => '0')));
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('kills the tree when the signal aborts mid-run', async () => {

@@ -13,7 +13,10 @@ const say = (text: string) => console.log(`   ${text}`);
 async function errorsTour(): Promise<void> {
   step('errors: stable codes, causes, exit codes');
   const cause = Object.assign(new Error('EACCES: permission denied, open /etc/app.json'), { code: 'EACCES' });
-  const error = new SreError('SRE_CONFIG_INVALID', 'Cannot load the app config', { cause, details: { path: '/etc/app.json' } });
+  const error = new SreError('SRE_CONFIG_INVALID', 'Cannot load the app config', {
+    cause,
+    details: { path: '/etc/app.json' },
+  });
   say(`formatError(error)  -> ${formatError(error)}`);
   say(`error.exitCode      -> ${error.exitCode} (sysexits EX_CONFIG), retryable: ${error.retryable}`);
   const copy = SreError.fromJSON(JSON.parse(JSON.stringify(error)));
@@ -26,10 +29,18 @@ async function processTour(signal: AbortSignal, dir: string): Promise<void> {
   const listed = await run(cmd`ls -d ${path}`, { reject: false, signal });
   say(`a path with "; rm -rf ~" in it is one argument: ${listed.command} -> exit ${listed.exitCode}`);
   const started = Date.now();
-  const hung = await run('bash', ['-c', 'sleep 300 & sleep 300 & wait'], { timeoutMs: 300, reject: false, signal });
-  say(`a hung command with two children, deadline 300 ms: timedOut=${hung.timedOut}, returned after ${Date.now() - started} ms, tree killed`);
+  const hung = await run('bash', ['-c', 'sleep 300 & sleep 300 & wait'], {
+    timeoutMs: 300,
+    reject: false,
+    signal,
+  });
+  say(
+    `a hung command with two children, deadline 300 ms: timedOut=${hung.timedOut}, returned after ${Date.now() - started} ms, tree killed`,
+  );
   const password = new Secret('hunter2-demo');
-  const failed = await run(cmd`sh -c ${'exit 2'} mysql --password=${password}`, { signal }).catch((e: Error) => e);
+  const failed = await run(cmd`sh -c ${'exit 2'} mysql --password=${password}`, { signal }).catch(
+    (e: Error) => e,
+  );
   say(`a failure never shows a secret: ${(failed as Error).message}`);
 }
 

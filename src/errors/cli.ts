@@ -50,15 +50,25 @@ export function parseCliArgs<S extends ZodType>(
       strict: true,
     });
   } catch (error) {
-    throw new ConfigError('SRE_USAGE', `${(error as Error).message.replace(/\. To specify.*$/s, '')} (see --help)`, {
-      cause: error,
-    });
+    throw new ConfigError(
+      'SRE_USAGE',
+      `${(error as Error).message.replace(/\. To specify.*$/s, '')} (see --help)`,
+      {
+        cause: error,
+      },
+    );
   }
   const result = spec.schema.safeParse({ ...parsed.values });
   if (!result.success) {
-    const usage = fromZodError(result.error, { source: 'arguments', input: parsed.values, code: 'SRE_USAGE' });
+    const usage = fromZodError(result.error, {
+      source: 'arguments',
+      input: parsed.values,
+      code: 'SRE_USAGE',
+    });
     const issues = usage.details.issues as Array<{ path: string; message: string }>;
-    const named = issues.map((issue) => `${issue.path === '(root)' ? '' : `--${issue.path}: `}${issue.message}`);
+    const named = issues.map(
+      (issue) => `${issue.path === '(root)' ? '' : `--${issue.path}: `}${issue.message}`,
+    );
     throw new ConfigError('SRE_USAGE', `Invalid arguments: ${named.join('; ')} (see --help)`, {
       cause: result.error,
       details: usage.details,

@@ -23,8 +23,8 @@ export {
   type SreErrorOptions,
   TimeoutError,
 } from './classes.js';
-export { type CodesOf, ERROR_CODES, type ErrorFamily, type SreErrorCode } from './codes.js';
 export { type CliSpec, parseCliArgs } from './cli.js';
+export { type CodesOf, ERROR_CODES, type ErrorFamily, type SreErrorCode } from './codes.js';
 export { type FormatErrorOptions, formatError } from './format.js';
 export { hasCode, isSreError } from './guards.js';
 export { type MainContext, type MainOptions, main } from './main.js';

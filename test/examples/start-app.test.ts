@@ -37,7 +37,9 @@ describe('examples/start-app.ts', () => {
     const result = await start('--config', config('fail'));
     expect(result.exitCode).toBe(70);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
-    expect(result.stderr).toMatch(/^error SRE_COMMAND_FAILED: Command failed with exit code 3: .*cannot bind port/);
+    expect(result.stderr).toMatch(
+      /^error SRE_COMMAND_FAILED: Command failed with exit code 3: .*cannot bind port/,
+    );
   });
 
   it('kills a hung app at the deadline', async () => {
@@ -52,6 +54,8 @@ describe('examples/start-app.ts', () => {
     expect(help.stdout).toContain('--timeout-ms <ms>');
     const bad = await start('--config', config('ok'), '--timeout-ms', 'soon');
     expect(bad.exitCode).toBe(64);
-    expect(bad.stderr.trim()).toBe('error SRE_USAGE: Invalid arguments: --timeout-ms: expected number, received "soon" (see --help)');
+    expect(bad.stderr.trim()).toBe(
+      'error SRE_USAGE: Invalid arguments: --timeout-ms: expected number, received "soon" (see --help)',
+    );
   });
 });

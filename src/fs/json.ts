@@ -1,0 +1,199 @@
+import { open, readFile, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import writeFileAtomic from 'write-file-atomic';
+import type { ZodType, z } from 'zod';
+import { AbortError, ConfigError, fromZodError } from '../errors/index.js';
+import type { JsonValue } from '../internal/json-safe.js';
+import { diffJson, type JsonChange } from './diff.js';
+import { DEFAULT_FORMAT, detectFormat, formatJson, parseJsonText } from './json-text.js';
+import { type LockOptions, withLock } from './lock.js';
+import { applyMergePatch, clone, isJsonObject, type MergePatch } from './merge-patch.js';
+import { resolveTarget, toFileError } from './paths.js';
+
+/** Options of {@link readJson}. */
+export interface ReadJsonOptions<S extends ZodType> {
+  /** Validates the data; the result is the schema's output. */
+  schema?: S;
+}
+
+/**
+ * Reads and parses a JSON file, validated and typed by a zod schema if one is given.
+ *
+ * @throws `SRE_FILE_NOT_FOUND`, `SRE_FILE_PERMISSION`, `SRE_FILE_INVALID_JSON` (with line and
+ *   column; an empty file is invalid, never `{}`), `SRE_CONFIG_INVALID` (each bad path named).
+ *
+ * @example
+ * ```ts
+ * import { z } from 'zod';
+ * import { readJson } from 'sre-kit/fs';
+ *
+ * const Config = z.object({ server: z.object({ port: z.number().int() }) });
+ * const config = await readJson('/etc/app/config.json', { schema: Config });
+ * console.log(config.server.port);
+ * ```
+ */
+export async function readJson<S extends ZodType = ZodType<JsonValue>>(
+  path: string,
+  options: ReadJsonOptions<S> = {},
+): Promise<z.output<S>> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw toFileError(error, path, 'read');
+  }
+  const data = parseJsonText(text, path);
+  if (options.schema === undefined) return data as z.output<S>;
+  const parsed = options.schema.safeParse(data);
+  if (!parsed.success) throw fromZodError(parsed.error, { source: path, input: data });
+  return parsed.data;
+}
+
+/** Options of {@link updateJson}. */
+export interface UpdateJsonOptions<T = unknown> extends LockOptions {
+  /** Validates the file before the update and the result after it; unknown keys are kept. */
+  schema?: ZodType;
+  /** The value to start from when the file does not exist; without it a missing file is an error. */
+  create?: T;
+  /** Keep the previous version as `<file>.bak`. @default false */
+  backup?: boolean;
+  /** Indentation of the written file. @default the file's own (two spaces for a new file) */
+  indent?: number | string;
+  /** Compute and return the result, write nothing. @default false */
+  dryRun?: boolean;
+}
+
+/** What {@link updateJson} did. */
+export interface UpdateJsonResult<T> {
+  /** The real path written (symlinks resolved). */
+  path: string;
+  /** The data before the update; `undefined` when the file was created. */
+  before: T | undefined;
+  after: T;
+  /** Whether the file was (or, with `dryRun`, would be) written. */
+  changed: boolean;
+  created: boolean;
+  changes: JsonChange[];
+}
+
+/** A function that returns the next value, or changes `current` in place and returns nothing. */
+export type JsonUpdater<T> = (current: T) => T | undefined | void | Promise<T | undefined | void>;
+
+/**
+ * Updates a JSON file so that no update is lost and no reader ever sees a partial file: an
+ * in-process queue, the cross-process lock, read, validate, apply, validate, write to a temp
+ * file with fsync, rename over the file, fsync the directory. `update` is a function or a
+ * JSON Merge Patch (RFC 7396: nested objects merge, `null` deletes a key). A file that is not
+ * valid JSON or fails the schema is never overwritten, and neither is it with a result that
+ * fails the schema. An update that changes nothing writes nothing. The file's mode and owner
+ * are kept; a symlink is updated through, and stays a link.
+ *
+ * @throws `SRE_FILE_NOT_FOUND` (without `create`), `SRE_FILE_INVALID_JSON`,
+ *   `SRE_CONFIG_INVALID`, `SRE_LOCK_TIMEOUT`, `SRE_LOCK_COMPROMISED`, `SRE_ABORTED`.
+ *
+ * @example
+ * ```ts
+ * import { updateJson } from 'sre-kit/fs';
+ *
+ * // A merge patch: set server.port, delete debug.
+ * const { changes } = await updateJson('app.json', { server: { port: 8080 }, debug: null });
+ * // A function, safe to run from many cron jobs at once.
+ * await updateJson('counters.json', (data) => { data.runs += 1; }, { create: { runs: 0 } });
+ * ```
+ */
+// biome-ignore lint/suspicious/noExplicitAny: without a schema the file's shape is the caller's to state
+export async function updateJson<T = any>(
+  path: string,
+  update: JsonUpdater<T> | MergePatch,
+  options: UpdateJsonOptions<T> = {},
+): Promise<UpdateJsonResult<T>> {
+  if (typeof update !== 'function' && !isJsonObject(update)) {
+    throw new ConfigError(
+      'SRE_USAGE',
+      `updateJson(): update must be a function or a merge-patch object, received ${update === null ? 'null' : typeof update}`,
+    );
+  }
+  const target = await resolveTarget(path);
+  return withLock(
+    target,
+    async ({ assertHeld, signal }) => {
+      const text = await readExisting(target, 'create' in options);
+      const created = text === undefined;
+      const current = created ? toJson(options.create, 'the create option') : parseJsonText(text, target);
+      validate(options.schema, current, created ? `the create option of ${target}` : target);
+      const before = clone(current);
+      const next = toJson(await apply(update, current), `the result of the update of ${target}`);
+      if (signal.aborted)
+        throw new AbortError('SRE_ABORTED', `Update of ${target} aborted`, { cause: signal.reason });
+      validate(options.schema, next, `the result of the update of ${target}`);
+      const changes = created ? [] : diffJson(before, next);
+      const result: UpdateJsonResult<T> = {
+        path: target,
+        before: created ? undefined : (before as T),
+        after: next as T,
+        changed: created || changes.length > 0,
+        created,
+        changes,
+      };
+      if (!result.changed || options.dryRun) return result;
+      const format = text === undefined ? { ...DEFAULT_FORMAT } : detectFormat(text);
+      if (options.indent !== undefined) format.indent = options.indent;
+      if (options.backup && text !== undefined) {
+        // The backup gets the file's own mode and owner: a 0600 config must not get a 0644 copy.
+        const info = await stat(target);
+        await writeFileAtomic(`${target}.bak`, text, {
+          mode: info.mode & 0o7777,
+          chown: { uid: info.uid, gid: info.gid },
+        });
+      }
+      await assertHeld();
+      await writeFileAtomic(target, formatJson(next, format));
+      await fsyncDirectory(dirname(target));
+      return result;
+    },
+    options,
+  );
+}
+
+async function readExisting(target: string, mayCreate: boolean): Promise<string | undefined> {
+  try {
+    return await readFile(target, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT' && mayCreate) return undefined;
+    throw toFileError(error, target, 'read');
+  }
+}
+
+async function apply<T>(update: JsonUpdater<T> | MergePatch, current: JsonValue): Promise<unknown> {
+  if (typeof update !== 'function') return applyMergePatch(current, update);
+  const working = clone(current);
+  const returned = await update(working as T);
+  return returned === undefined ? working : returned;
+}
+
+/**
+ * A JSON copy of a value through `JSON.stringify`, which drops what a file cannot hold and
+ * ignores prototypes: the copy has own, plain properties only.
+ */
+function toJson(value: unknown, what: string): JsonValue {
+  const text = JSON.stringify(value);
+  if (text === undefined)
+    throw new ConfigError('SRE_DATA_INVALID', `${what} is not JSON data (received ${typeof value})`);
+  return JSON.parse(text) as JsonValue;
+}
+
+function validate(schema: ZodType | undefined, data: JsonValue, source: string): void {
+  if (schema === undefined) return;
+  // Validation only: the data is kept as it is, so keys the schema does not name survive.
+  const parsed = schema.safeParse(data);
+  if (!parsed.success) throw fromZodError(parsed.error, { source, input: data });
+}
+
+async function fsyncDirectory(directory: string): Promise<void> {
+  const handle = await open(directory, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}

@@ -31,7 +31,7 @@ export function diffJson(
     return out;
   }
   if (Array.isArray(before) && Array.isArray(after) && before.length === after.length) {
-    before.forEach((item, index) => diffJson(item, after[index], [...path, index], out));
+    for (const [index, item] of before.entries()) diffJson(item, after[index], [...path, index], out);
     return out;
   }
   if (JSON.stringify(before) !== JSON.stringify(after)) {

@@ -77,6 +77,7 @@ export interface UpdateJsonResult<T> {
 }
 
 /** A function that returns the next value, or changes `current` in place and returns nothing. */
+// biome-ignore lint/suspicious/noConfusingVoidType: `void` is what lets `(data) => { data.n++; }` type-check
 export type JsonUpdater<T> = (current: T) => T | undefined | void | Promise<T | undefined | void>;
 
 /**

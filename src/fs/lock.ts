@@ -1,4 +1,5 @@
-import { rm, writeFile } from 'node:fs/promises';
+import { rm, stat, writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AbortError, ConfigError, LockError } from '../errors/index.js';
 import { currentOwner, readOwner } from './owner.js';
@@ -66,14 +67,13 @@ export async function withLock<T>(
   if (!(staleMs >= 2000))
     throw new ConfigError('SRE_USAGE', `withLock(): staleMs must be at least 2000, received ${staleMs}`);
   const deadline = Date.now() + lockTimeoutMs;
-  const target = await resolveTarget(path);
-  const lockPath = `${target}.lock`;
   const waitTurn = async (turn: Promise<void>) => {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
+      const ms = Math.max(0, deadline - Date.now());
       timer = setTimeout(
-        () => reject(lockTimeout(lockPath, lockTimeoutMs, 'another call in this process')),
-        Math.max(0, deadline - Date.now()),
+        () => reject(lockTimeout(`${resolve(path)}.lock`, lockTimeoutMs, 'another call in this process')),
+        ms,
       );
     });
     try {
@@ -82,7 +82,11 @@ export async function withLock<T>(
       clearTimeout(timer);
     }
   };
-  return inQueue(target, waitTurn, async () => {
+  // The queue key is taken synchronously so that calls keep their order; links to one file
+  // get separate queues but still meet at the cross-process lock of the real path.
+  return inQueue(resolve(path), waitTurn, async () => {
+    const target = await resolveTarget(path);
+    const lockPath = `${target}.lock`;
     const controller = new AbortController();
     const onOuterAbort = () => controller.abort(options.signal?.reason);
     options.signal?.addEventListener('abort', onOuterAbort, { once: true });
@@ -98,9 +102,12 @@ export async function withLock<T>(
       signal: options.signal,
       onCompromised,
     });
+    const acquired = await stat(lockPath);
     const owner = currentOwner();
+    let ownerWritten = false;
     try {
       await writeFile(`${lockPath}/owner.json`, JSON.stringify(owner));
+      ownerWritten = true;
       const assertHeld = async () => {
         const current = await readOwner(lockPath);
         if (options.signal?.aborted) throw aborted(lockPath, options.signal);
@@ -109,9 +116,16 @@ export async function withLock<T>(
       return await work({ signal: controller.signal, lockPath, path: target, assertHeld });
     } finally {
       options.signal?.removeEventListener('abort', onOuterAbort);
-      const current = await readOwner(lockPath);
-      if (current?.token === owner.token) await rm(`${lockPath}/owner.json`, { force: true });
-      await release().catch(() => {}); // already released when compromised
+      // Releasing removes the lock directory: only when it is still this holder's, never a
+      // directory that a contender made after taking the lock over.
+      const now = await stat(lockPath).catch(() => undefined);
+      const current = ownerWritten ? await readOwner(lockPath) : undefined;
+      const ours =
+        !compromised && now?.ino === acquired.ino && (!ownerWritten || current?.token === owner.token);
+      if (ours) {
+        if (ownerWritten) await rm(`${lockPath}/owner.json`, { force: true });
+        await release().catch(() => {});
+      }
     }
   });
 }

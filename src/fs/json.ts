@@ -121,12 +121,12 @@ export async function updateJson<T = any>(
       const text = await readExisting(target, 'create' in options);
       const created = text === undefined;
       const current = created ? toJson(options.create, 'the create option') : parseJsonText(text, target);
-      validate(options.schema, current, created ? `the create option of ${target}` : target);
+      validate(options.schema, current, created ? `${target} (the create option)` : target);
       const before = clone(current);
-      const next = toJson(await apply(update, current), `the result of the update of ${target}`);
+      const next = toJson(await apply(update, current), `${target} (after the update)`);
       if (signal.aborted)
         throw new AbortError('SRE_ABORTED', `Update of ${target} aborted`, { cause: signal.reason });
-      validate(options.schema, next, `the result of the update of ${target}`);
+      validate(options.schema, next, `${target} (after the update)`);
       const changes = created ? [] : diffJson(before, next);
       const result: UpdateJsonResult<T> = {
         path: target,

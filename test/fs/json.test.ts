@@ -113,7 +113,7 @@ describe('updateJson()', () => {
     const good = await fileWith('{"server":{"port":80}}');
     const result = await failure(updateJson(good, { server: { port: 70000 } }, { schema: Config }));
     expect(hasCode(result, 'SRE_CONFIG_INVALID')).toBe(true);
-    expect(result.message).toContain('the result of the update');
+    expect(result.message).toContain(`Invalid ${good} (after the update)`);
     expect(result.message).toContain('server.port');
     expect(await readFile(good, 'utf8')).toBe('{"server":{"port":80}}');
   });

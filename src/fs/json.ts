@@ -61,6 +61,8 @@ export interface UpdateJsonOptions<T = unknown> extends LockOptions {
   indent?: number | string;
   /** Compute and return the result, write nothing. @default false */
   dryRun?: boolean;
+  /** The mode of a file that `create` creates (an existing file keeps its own). @default 0o666 minus the umask */
+  mode?: number;
 }
 
 /** What {@link updateJson} did. */
@@ -148,7 +150,11 @@ export async function updateJson<T = any>(
         });
       }
       await assertHeld();
-      await writeFileAtomic(target, formatJson(next, format));
+      await writeFileAtomic(
+        target,
+        formatJson(next, format),
+        created && options.mode !== undefined ? { mode: options.mode } : {},
+      );
       await fsyncDirectory(dirname(target));
       return result;
     },

@@ -1,5 +1,5 @@
 import { CommandError } from '../errors/index.js';
-import type { Secret } from '../secrets/index.js';
+import type { Secret } from '../secrets/secret.js';
 import { type Command, isCommand } from './command.js';
 import type { RunOptions } from './options.js';
 

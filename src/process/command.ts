@@ -1,5 +1,5 @@
 import { CommandError } from '../errors/index.js';
-import { isSecret, type Secret } from '../secrets/index.js';
+import { isSecret, type Secret } from '../secrets/secret.js';
 
 const COMMAND_BRAND = Symbol.for('sre-kit.Command');
 

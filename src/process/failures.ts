@@ -1,7 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { delimiter, isAbsolute, join } from 'node:path';
 import { AbortError, CommandError, FileError, type SreError } from '../errors/index.js';
-import type { Redactor } from '../secrets/index.js';
+import type { Redactor } from '../secrets/redact.js';
 
 /** What a failed run knew; the same fields a result has, all redacted. */
 export interface FailureContext {

@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import { ConfigError } from '../errors/index.js';
 import type { Logger } from '../internal/logger.js';
 import { noopLogger } from '../internal/logger.js';
-import { isSecret, type Secret } from '../secrets/index.js';
+import { isSecret, type Secret } from '../secrets/secret.js';
 
 /** Options of `run()` and `lines()`. */
 export interface RunOptions {

@@ -2,10 +2,10 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
+import { type KeyService, startKeyService } from '../../examples/fixtures/key-service.js';
 import { readJson } from '../../src/fs/index.js';
 import type { Logger } from '../../src/internal/logger.js';
 import { FileSecretStore, Secret } from '../../src/secrets/index.js';
-import { type KeyService, startKeyService } from '../fixtures/secrets/key-service.js';
 import { type Fault, keyServiceProvider } from '../fixtures/secrets/provider.js';
 
 /** One rotation world: a key service, a store seeded with a live key, a consumer config, an audit log. */

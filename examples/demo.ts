@@ -1,11 +1,24 @@
 /**
  * The tour: each block of sre-kit doing its job on local, embedded defaults (temp files,
- * local processes). `npm run demo` runs it; nothing outside this machine is touched.
+ * local processes, a key service on 127.0.0.1). `npm run demo` runs it; nothing outside this
+ * machine is touched.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cmd, formatError, main, run, Secret, SreError } from 'sre-kit';
+import { fileURLToPath } from 'node:url';
+import {
+  cmd,
+  FileSecretStore,
+  formatError,
+  main,
+  readJson,
+  run,
+  Secret,
+  SreError,
+  updateJson,
+} from 'sre-kit';
+import { startKeyService } from './fixtures/key-service.js';
 
 const step = (title: string) => console.log(`\n== ${title}`);
 const say = (text: string) => console.log(`   ${text}`);
@@ -44,12 +57,83 @@ async function processTour(signal: AbortSignal, dir: string): Promise<void> {
   say(`a failure never shows a secret: ${(failed as Error).message}`);
 }
 
+const example = (name: string) => fileURLToPath(new URL(`./${name}`, import.meta.url));
+
+async function fsTour(signal: AbortSignal, dir: string): Promise<void> {
+  step('fs: locked, atomic, validated JSON updates');
+  const config = join(dir, 'jobs.json');
+  // Four processes at once, each adding its own key: with updateJson none is lost.
+  const writers = [1, 2, 3, 4].map((n) =>
+    run(
+      process.execPath,
+      ['--import', 'tsx', example('update-config.ts'), config, '--create', '--set', `jobs.job${n}=${n}`],
+      { signal },
+    ),
+  );
+  await Promise.all(writers);
+  say(
+    `4 processes updated ${config.replace(dir, '$TMP')} at once: ${JSON.stringify(await readJson(config))}`,
+  );
+  const { changes } = await updateJson(config, { jobs: { job2: null }, owner: 'sre' });
+  say(
+    `a merge patch ({ jobs: { job2: null }, owner: 'sre' }) changed: ${changes.map((c) => `${c.path} (${c.kind})`).join(', ')}`,
+  );
+}
+
+async function secretsTour(signal: AbortSignal, dir: string): Promise<void> {
+  step('secrets: values that never print, and a resumable key rotation');
+  const token = new Secret('hunter2-never-shown');
+  say(
+    `String(secret) -> ${String(token)}, JSON -> ${JSON.stringify({ token })}, fingerprint -> ${token.fingerprint()}`,
+  );
+  const service = await startKeyService();
+  try {
+    const seed = await fetch(`${service.url}/admin/keys`, {
+      method: 'POST',
+      body: JSON.stringify({ label: 'seed' }),
+    });
+    const store = new FileSecretStore(join(dir, 'secrets.json'));
+    await store.put('api', new Secret(((await seed.json()) as { key: string }).key), 'current');
+    const consumer = join(dir, 'consumer.json');
+    const rotation = run(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        example('rotate-api-key.ts'),
+        '--service',
+        service.url,
+        '--store',
+        store.path,
+        '--consumer-config',
+        consumer,
+        '--audit',
+        join(dir, 'audit.jsonl'),
+        '--overlap-ms',
+        '200',
+      ],
+      { signal },
+    );
+    say(`rotating against a local key service: ${(await rotation).stdout}`);
+    say(
+      `keys the service holds: ${service
+        .keys()
+        .map((k) => (k.live ? 'live' : 'revoked'))
+        .join(', ')}`,
+    );
+  } finally {
+    await service.close();
+  }
+}
+
 await main(async ({ signal }) => {
   const dir = await mkdtemp(join(tmpdir(), 'sre-kit-demo-'));
   try {
     console.log('sre-kit tour: each block on local data, nothing leaves this machine.');
     await errorsTour();
     await processTour(signal, dir);
+    await fsTour(signal, dir);
+    await secretsTour(signal, dir);
     console.log('\nDone. Copy a script from examples/ to start your own; API docs: npm run docs.');
   } finally {
     await rm(dir, { recursive: true, force: true });

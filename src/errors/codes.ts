@@ -10,6 +10,7 @@
  * | `SRE_FILE_NOT_FOUND` | FileError | 66 | no | a file or directory does not exist |
  * | `SRE_FILE_PERMISSION` | FileError | 77 | no | the file cannot be read or written by this user |
  * | `SRE_FILE_INVALID_JSON` | FileError | 65 | no | the file is not valid JSON (line and column in `details`) |
+ * | `SRE_FILE_CORRUPT` | FileError | 65 | no | the file's contents are damaged (a truncated gzip stream) |
  * | `SRE_FILE_IO` | FileError | 74 | no | any other I/O failure |
  * | `SRE_LOCK_TIMEOUT` | LockError | 75 | yes | the lock was not acquired within `lockTimeoutMs` |
  * | `SRE_LOCK_HELD` | LockError | 75 | no | the lock is held by someone else and waiting was not asked for |
@@ -45,6 +46,7 @@ export const ERROR_CODES = {
   SRE_FILE_NOT_FOUND: { family: 'FileError', exitCode: 66, retryable: false },
   SRE_FILE_PERMISSION: { family: 'FileError', exitCode: 77, retryable: false },
   SRE_FILE_INVALID_JSON: { family: 'FileError', exitCode: 65, retryable: false },
+  SRE_FILE_CORRUPT: { family: 'FileError', exitCode: 65, retryable: false },
   SRE_FILE_IO: { family: 'FileError', exitCode: 74, retryable: false },
   SRE_LOCK_TIMEOUT: { family: 'LockError', exitCode: 75, retryable: true },
   SRE_LOCK_HELD: { family: 'LockError', exitCode: 75, retryable: false },

@@ -110,15 +110,14 @@ function skipDigits(b: Uint8Array, p: number, end: number): number {
   return p === from ? -1 : p;
 }
 
-function skipNumber(b: Uint8Array, p: number, end: number): number {
-  if (b[p] === 0x2d) p++;
-  if (b[p] === 0x30) p++;
-  else if ((p = skipDigits(b, p, end)) === -1) return -1;
-  if (b[p] === 0x2e && (p = skipDigits(b, p + 1, end)) === -1) return -1;
-  if (b[p] === 0x65 || b[p] === 0x45) {
+function skipNumber(b: Uint8Array, start: number, end: number): number {
+  let p = b[start] === 0x2d ? start + 1 : start;
+  p = b[p] === 0x30 ? p + 1 : skipDigits(b, p, end);
+  if (p !== -1 && b[p] === 0x2e) p = skipDigits(b, p + 1, end);
+  if (p !== -1 && (b[p] === 0x65 || b[p] === 0x45)) {
     p++;
     if (b[p] === 0x2b || b[p] === 0x2d) p++;
-    if ((p = skipDigits(b, p, end)) === -1) return -1;
+    p = skipDigits(b, p, end);
   }
   return p;
 }
@@ -140,12 +139,15 @@ function skipValue(b: Uint8Array, p: number, end: number, depth: number): number
     if (b[p] === close) return p + 1;
     for (;;) {
       if (c === 0x7b) {
-        if (b[p] !== QUOTE || (p = skipString(b, p, end)) === -1) return -1;
+        if (b[p] !== QUOTE) return -1;
+        p = skipString(b, p, end);
+        if (p === -1) return -1;
         p = skipWs(b, p, end);
         if (b[p] !== 0x3a) return -1;
         p = skipWs(b, p + 1, end);
       }
-      if ((p = skipValue(b, p, end, depth + 1)) === -1) return -1;
+      p = skipValue(b, p, end, depth + 1);
+      if (p === -1) return -1;
       p = skipWs(b, p, end);
       if (b[p] === 0x2c) {
         p = skipWs(b, p + 1, end);

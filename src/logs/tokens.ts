@@ -55,7 +55,7 @@ export function createTokenTable(options: TokenOptions = {}): TokenTable {
     words.set(packWord(Buffer.from(word), 0, word.length), index);
     maxLength = Math.max(maxLength, word.length);
   };
-  names.forEach((name, index) => add(name, index));
+  for (const [index, name] of names.entries()) add(name, index);
   for (const [alias, target] of Object.entries(aliases)) {
     const index = names.indexOf(target.toUpperCase());
     if (index === -1)

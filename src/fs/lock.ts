@@ -104,22 +104,26 @@ export async function withLock<T>(
     });
     const acquired = await stat(lockPath);
     const owner = currentOwner();
-    let ownerWritten = false;
+    // Written while the work starts: only contenders judging a dead holder read it.
+    const ownerWrite = writeFile(`${lockPath}/owner.json`, JSON.stringify(owner)).then(
+      () => true,
+      () => false,
+    );
     try {
-      await writeFile(`${lockPath}/owner.json`, JSON.stringify(owner));
-      ownerWritten = true;
       const assertHeld = async () => {
+        const written = await ownerWrite;
         const current = await readOwner(lockPath);
         if (options.signal?.aborted) throw aborted(lockPath, options.signal);
-        if (compromised || current?.token !== owner.token) throw lockCompromised(lockPath);
+        if (compromised || !written || current?.token !== owner.token) throw lockCompromised(lockPath);
       };
       return await work({ signal: controller.signal, lockPath, path: target, assertHeld });
     } finally {
       options.signal?.removeEventListener('abort', onOuterAbort);
       // Releasing removes the lock directory: only when it is still this holder's, never a
       // directory that a contender made after taking the lock over.
+      const ownerWritten = await ownerWrite;
       const now = await stat(lockPath).catch(() => undefined);
-      const current = ownerWritten ? await readOwner(lockPath) : undefined;
+      const current = ownerWritten && now?.ino === acquired.ino ? await readOwner(lockPath) : undefined;
       const ours =
         !compromised && now?.ino === acquired.ino && (!ownerWritten || current?.token === owner.token);
       if (ours) {

@@ -1,3 +1,4 @@
+import { flattenBatches } from './batches.js';
 import { parseCall } from './call.js';
 import { ChildRun } from './child.js';
 import type { Command } from './command.js';
@@ -34,11 +35,23 @@ export function lines(
   options?: RunOptions,
 ): AsyncGenerator<string, void, undefined>;
 export function lines(file: string, options?: RunOptions): AsyncGenerator<string, void, undefined>;
-export async function* lines(
+export function lines(
   first: string | Command,
   second?: readonly string[] | RunOptions,
   third?: RunOptions,
 ): AsyncGenerator<string, void, undefined> {
+  // One generator step per chunk (a batch of lines), not per line: an async generator's
+  // yield is the largest per-line cost (bench/process: ~380 -> ~560 MB/s). The strings stay
+  // separate flat copies, so a line kept by the caller does not pin its 64 KiB chunk.
+  return flattenBatches(lineBatches(first, second, third));
+}
+
+/** The lines of each stdout chunk, as one batch per chunk; the child's whole lifetime. */
+async function* lineBatches(
+  first: string | Command,
+  second: readonly string[] | RunOptions | undefined,
+  third: RunOptions | undefined,
+): AsyncGenerator<string[], void, undefined> {
   const call = parseCall('lines', first, second, third);
   const options = normalizeRunOptions('lines', call.options);
   if (options.encoding !== 'utf8') throw new TypeError('lines(): only utf8 output can be split into lines');
@@ -51,20 +64,22 @@ export async function* lines(
     let pending: Buffer[] = [];
     let pendingBytes = 0;
     for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
+      const batch: string[] = [];
       let start = 0;
       let end = chunk.indexOf(NEWLINE);
       while (end !== -1) {
         if (pendingBytes > 0) {
           pending.push(chunk.subarray(start, end));
-          yield toLine(Buffer.concat(pending), 0, pendingBytes + end - start);
+          batch.push(toLine(Buffer.concat(pending), 0, pendingBytes + end - start));
           pending = [];
           pendingBytes = 0;
         } else {
-          yield toLine(chunk, start, end);
+          batch.push(toLine(chunk, start, end));
         }
         start = end + 1;
         end = chunk.indexOf(NEWLINE, start);
       }
+      if (batch.length > 0) yield batch;
       if (start < chunk.length) {
         pending.push(chunk.subarray(start));
         pendingBytes += chunk.length - start;
@@ -76,7 +91,7 @@ export async function* lines(
       }
     }
     if (pendingBytes > 0 && !overflow && started.stopReason === undefined) {
-      yield toLine(Buffer.concat(pending), 0, pendingBytes);
+      yield [toLine(Buffer.concat(pending), 0, pendingBytes)];
     }
     const { exitCode, exitSignal } = await started.exited;
     await started.drain();

@@ -30,11 +30,13 @@ export interface Redactor {
  */
 export const CREDENTIAL_PATTERNS: readonly RegExp[] = Object.freeze([
   /([a-z][a-z0-9+.-]*:\/\/[^\s:/@]*:)[^\s@/]+(?=@)/gi,
-  /(--?(?:password|passwd|pass|token|secret|api[-_]?key|access[-_]?key|client[-_]?secret)[=\s]+)[^\s'"]+/gi,
+  // A value may be shell-quoted, as `run()` shows it: `--password 'it'\''s'`.
+  /(--?(?:password|passwd|pass|token|secret|api[-_]?key|access[-_]?key|client[-_]?secret)[=\s]+)(?:'(?:[^'\n]|'\\'')*'|"[^"\n]*"|[^\s'"]+)/gi,
   /((?:password|passwd|token|secret|api[-_]?key)["']?\s*[:=]\s*["']?)[^\s"'&,;]+/gi,
   /(\bBearer\s+)[A-Za-z0-9._~+/-]+=*/g,
   /\b(?:AKIA|ASIA)[A-Z0-9]{16}\b/g,
-  /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g,
+  // A block cut short (bounded output) is masked to the end of the text.
+  /-----BEGIN [A-Z ]*PRIVATE KEY-----(?:[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----|[\s\S]*)/g,
 ]);
 
 /**
@@ -62,22 +64,14 @@ export function createRedactor(
     for (const form of formsOf(value)) needles.add(form);
   }
   const sorted = [...needles].sort((a, b) => b.length - a.length);
-  const patterns = options.patterns === true ? CREDENTIAL_PATTERNS : options.patterns || [];
-  const maskValues = (text: string): string => {
-    // A mask placed next to the remaining text can form a secret again (a secret that
-    // shares characters with the mask); a few passes settle it.
-    let out = text;
-    for (let pass = 0; pass < 3; pass++) {
-      const next = maskRanges(out, sorted, mask);
-      if (next === out) break;
-      out = next;
-    }
-    return out;
-  };
+  // String.replace with a non-global pattern replaces only the first match.
+  const patterns = (options.patterns === true ? CREDENTIAL_PATTERNS : options.patterns || []).map(
+    (pattern) => (pattern.global ? pattern : new RegExp(pattern.source, `${pattern.flags}g`)),
+  );
   return {
     isEmpty: sorted.length === 0 && patterns.length === 0,
     redact(text: string): string {
-      let out = sorted.length > 0 ? maskValues(text) : text;
+      let out = sorted.length > 0 ? maskValues(text, sorted, mask) : text;
       for (const pattern of patterns) {
         out = out.replace(pattern, (_match, kept: unknown) => (typeof kept === 'string' ? kept : '') + mask);
       }
@@ -106,39 +100,131 @@ export function redact(
 }
 
 function formsOf(value: string): string[] {
-  const forms = [
-    value,
-    encodeURIComponent(value),
-    JSON.stringify(value).slice(1, -1),
-    value.replace(/'/g, `'\\''`),
-  ];
+  const forms = [value, JSON.stringify(value).slice(1, -1), value.replace(/'/g, `'\\''`)];
+  try {
+    forms.push(encodeURIComponent(value));
+  } catch {
+    // A lone surrogate (not well-formed UTF-16) has no URL encoding.
+  }
   const base64 = Buffer.from(value, 'utf8').toString('base64');
   // Short base64 forms are too likely to match unrelated text to be worth masking.
   if (value.length >= 6) forms.push(base64, base64.replace(/=+$/, ''));
   return forms;
 }
 
-function maskRanges(text: string, needles: readonly string[], mask: string): string {
-  const ranges: Array<[number, number]> = [];
+type Span = [from: number, to: number];
+
+/**
+ * `text` with every occurrence of every needle masked; occurrences that overlap or touch
+ * share one mask. A mask can form a needle with the text beside it (`]a` masked in
+ * `]aa` gives `[REDACTED]a`): such a span is grown over the text the needle reaches and
+ * the result checked again. Every round masks at least one more character of `text`, so
+ * it ends; a needle found wholly inside one mask (a secret such as `RED`) cannot be helped.
+ */
+function maskValues(text: string, needles: readonly string[], mask: string): string {
+  const reach = Math.max(...needles.map((needle) => needle.length)) - 1;
+  let spans = occurrences(text, needles);
+  for (;;) {
+    if (spans.length === 0) return text;
+    spans = merge(spans);
+    // Settling each mask with its neighbours first keeps a chain (`]aaaa…`) to one round.
+    spans.forEach((span, index) => {
+      settle(
+        span,
+        text,
+        needles,
+        mask,
+        spans[index - 1]?.[1] ?? 0,
+        spans[index + 1]?.[0] ?? text.length,
+        reach,
+      );
+    });
+    spans = merge(spans);
+    let out = '';
+    const starts: number[] = []; // where each span's mask starts in `out`
+    let cursor = 0;
+    for (const [from, to] of spans) {
+      out += text.slice(cursor, from);
+      starts.push(out.length);
+      out += mask;
+      cursor = to;
+    }
+    out += text.slice(cursor);
+    // The span whose mask covers `out[at]`, or the index in `text` of that plain character.
+    const locate = (at: number): Span | number => {
+      let low = 0;
+      let high = starts.length - 1;
+      while (low < high) {
+        const middle = Math.ceil((low + high) / 2);
+        if (starts[middle]! <= at) low = middle;
+        else high = middle - 1;
+      }
+      const start = starts[low]!;
+      if (at < start) return at;
+      const span = spans[low]!;
+      return at < start + mask.length ? span : span[1] + (at - start - mask.length);
+    };
+    const grown: Span[] = [];
+    for (const [from, to] of occurrences(out, needles)) {
+      const first = locate(from);
+      const last = locate(to - 1);
+      if (first === last && typeof first !== 'number') continue;
+      grown.push([
+        typeof first === 'number' ? first : first[0],
+        typeof last === 'number' ? last + 1 : last[1],
+      ]);
+    }
+    if (grown.length === 0) return out;
+    spans.push(...grown);
+  }
+}
+
+/**
+ * Grows `span` while its mask forms a needle with the plain text beside it, `reach`
+ * characters each way but not past `low` and `high`, where the neighbouring masks are.
+ */
+function settle(
+  span: Span,
+  text: string,
+  needles: readonly string[],
+  mask: string,
+  low: number,
+  high: number,
+  reach: number,
+): void {
+  for (;;) {
+    const before = text.slice(Math.max(low, span[0] - reach), span[0]);
+    const after = text.slice(span[1], Math.min(high, span[1] + reach));
+    const maskEnd = before.length + mask.length;
+    let [from, to] = span;
+    for (const [start, end] of occurrences(before + mask + after, needles)) {
+      if (start < before.length) from = Math.min(from, span[0] - before.length + start);
+      if (end > maskEnd) to = Math.max(to, span[1] + end - maskEnd);
+    }
+    if (from === span[0] && to === span[1]) return;
+    span[0] = from;
+    span[1] = to;
+  }
+}
+
+function occurrences(text: string, needles: readonly string[]): Span[] {
+  const found: Span[] = [];
   for (const needle of needles) {
     for (let at = text.indexOf(needle); at !== -1; at = text.indexOf(needle, at + 1)) {
-      ranges.push([at, at + needle.length]);
+      found.push([at, at + needle.length]);
     }
   }
-  if (ranges.length === 0) return text;
-  ranges.sort((a, b) => a[0] - b[0]);
-  let out = '';
-  let cursor = 0;
-  let [start, end] = ranges[0]!;
-  for (const [from, to] of ranges) {
-    if (from <= end) {
-      end = Math.max(end, to);
-      continue;
-    }
-    out += text.slice(cursor, start) + mask;
-    cursor = end;
-    start = from;
-    end = to;
+  return found;
+}
+
+/** Sorted spans, those that overlap or touch joined into one. */
+function merge(spans: Span[]): Span[] {
+  spans.sort((a, b) => a[0] - b[0]);
+  const merged: Span[] = [];
+  for (const [from, to] of spans) {
+    const last = merged.at(-1);
+    if (last !== undefined && from <= last[1]) last[1] = Math.max(last[1], to);
+    else merged.push([from, to]);
   }
-  return out + text.slice(cursor, start) + mask + text.slice(end);
+  return merged;
 }

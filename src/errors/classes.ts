@@ -156,7 +156,18 @@ export type ErrorForCode<C extends SreErrorCode> = InstanceType<
   (typeof FAMILIES)[(typeof ERROR_CODES)[C]['family']]
 > & { readonly code: C };
 
-/** Creates the error of the right class for a code: `createError('SRE_LOCK_TIMEOUT', …)` is a `LockError`. */
+/**
+ * Creates the error of the right class for a code: `createError('SRE_LOCK_TIMEOUT', …)` is a `LockError`.
+ *
+ * @example
+ * ```ts
+ * import { createError } from 'sre-kit/errors';
+ *
+ * const error = createError('SRE_LOCK_TIMEOUT', 'Timed out waiting for /etc/app.json.lock');
+ * error.name; // 'LockError'
+ * error.retryable; // true
+ * ```
+ */
 export function createError<C extends SreErrorCode>(
   code: C,
   message: string,
@@ -202,6 +213,18 @@ function reviveError(json: SerializedError): Error {
 /**
  * Returns `value` if it is an Error; otherwise wraps it in an `SRE_NON_ERROR_THROWN`
  * error that says what was thrown (`throw null`, a thrown string…).
+ *
+ * @example
+ * ```ts
+ * import { ensureError } from 'sre-kit/errors';
+ *
+ * try {
+ *   legacyPlugin();
+ * } catch (thrown) {
+ *   const error = ensureError(thrown); // `throw 'oops'` becomes an Error saying so
+ *   console.error(error.message);
+ * }
+ * ```
  */
 export function ensureError(value: unknown): Error {
   if (value instanceof Error || hasBrand(value)) return value as Error;

@@ -49,7 +49,16 @@ export function fromZodError(error: ZodError, options: FromZodErrorOptions = {})
   });
 }
 
-/** `['hosts', 3, 'port']` → `hosts[3].port`; the empty path is `(root)`. */
+/**
+ * Formats a JSON path for messages; the empty path is `(root)`.
+ *
+ * @example
+ * ```ts
+ * import { formatPath } from 'sre-kit/errors';
+ *
+ * formatPath(['hosts', 3, 'port']); // 'hosts[3].port'
+ * ```
+ */
 export function formatPath(path: readonly PropertyKey[]): string {
   if (path.length === 0) return '(root)';
   let out = '';

@@ -33,8 +33,8 @@ export type RunBufferOptions = RunOptions & { encoding: 'buffer' };
  * `SRE_COMMAND_FAILED` with the last 4 KiB of stderr in `details` (unless `reject: false`).
  * Whatever happens, the call settles within `timeoutMs + killGraceMs` and a short drain.
  *
- * @param file - the executable, looked up on PATH; or a {@link Command} from `cmd`.
- * @param args - its arguments, each passed as is.
+ * Call it as `run(file, args?, options?)` (the executable, looked up on PATH, and its
+ * arguments, each passed as is) or `run(cmd\`…\`, options?)`.
  * @throws `SRE_COMMAND_USAGE`, `SRE_COMMAND_NOT_FOUND`, `SRE_COMMAND_NOT_EXECUTABLE`,
  *   `SRE_COMMAND_FAILED`, `SRE_COMMAND_TIMEOUT`, `SRE_COMMAND_OUTPUT_TOO_LARGE`, `SRE_ABORTED`.
  *

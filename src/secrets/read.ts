@@ -1,6 +1,6 @@
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
-import { SecretError } from '../errors/index.js';
+import { ConfigError, SecretError } from '../errors/index.js';
 import { type Logger, noopLogger } from '../internal/logger.js';
 import { checkPermissions, type PermissionPolicy } from './permissions.js';
 import { Secret } from './secret.js';
@@ -52,12 +52,9 @@ export async function readSecret(
 export async function readSecret(name: string, options?: ReadSecretOptions): Promise<Secret>;
 export async function readSecret(name: string, options: ReadSecretOptions = {}): Promise<Secret | undefined> {
   if (!/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(name)) {
-    throw new SecretError(
-      'SRE_SECRET_NOT_FOUND',
-      `readSecret(): ${JSON.stringify(name)} is not a valid secret name`,
-      {
-        exitCode: 64,
-      },
+    throw new ConfigError(
+      'SRE_USAGE',
+      `readSecret(): ${JSON.stringify(name)} is not a valid secret name (letters, digits, _ . -)`,
     );
   }
   const env = options.env ?? process.env;
@@ -76,8 +73,19 @@ export async function readSecret(name: string, options: ReadSecretOptions = {}):
       lookedAt.push(`environment variable ${name}${env[name] === '' ? ' (empty)' : ''}`);
     } else if (source === 'file') {
       const path = env[`${name}_FILE`];
-      if (path) found = await fromFile(path, `file named by ${name}_FILE:`);
-      else lookedAt.push(`environment variable ${name}_FILE`);
+      if (path) {
+        found = await fromFile(path, `file named by ${name}_FILE:`);
+        // A _FILE variable that names nothing is a mistake to report, not a place to pass by.
+        if (found === undefined) {
+          throw new SecretError(
+            'SRE_SECRET_NOT_FOUND',
+            `${name}_FILE names ${path}, which does not exist or is empty`,
+            {
+              details: { name, path },
+            },
+          );
+        }
+      } else lookedAt.push(`environment variable ${name}_FILE`);
     } else if (source === 'credentials') {
       const directory = env.CREDENTIALS_DIRECTORY;
       if (directory) found = await fromFile(join(directory, name), 'systemd credential');
@@ -113,6 +121,12 @@ async function readSecretFile(
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+    if (code === 'EISDIR') {
+      throw new SecretError('SRE_SECRET_NOT_FOUND', `Secret file ${path} is a directory`, {
+        cause: error,
+        details: { path },
+      });
+    }
     throw new SecretError(
       'SRE_SECRET_NOT_FOUND',
       `Cannot read secret file ${path}: ${(error as Error).message}`,

@@ -33,7 +33,8 @@ export const CREDENTIAL_PATTERNS: readonly RegExp[] = Object.freeze([
   // A value may be shell-quoted, as `run()` shows it: `--password 'it'\''s'`.
   /(--?(?:password|passwd|pass|token|secret|api[-_]?key|access[-_]?key|client[-_]?secret)[=\s]+)(?:'(?:[^'\n]|'\\'')*'|"[^"\n]*"|[^\s'"]+)/gi,
   /((?:password|passwd|token|secret|api[-_]?key)["']?\s*[:=]\s*["']?)[^\s"'&,;]+/gi,
-  /(\bBearer\s+)[A-Za-z0-9._~+/-]+=*/g,
+  // At least 8 token characters, so that prose ("the Bearer of bad news") stays as it is.
+  /(\bBearer\s+)[A-Za-z0-9._~+/-]{8,}=*/gi,
   /\b(?:AKIA|ASIA)[A-Z0-9]{16}\b/g,
   // A block cut short (bounded output) is masked to the end of the text.
   /-----BEGIN [A-Z ]*PRIVATE KEY-----(?:[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----|[\s\S]*)/g,

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { hasCode, LockError, SecretError } from '../errors/index.js';
-import { readJson, updateJson, withLock } from '../fs/index.js';
+import { readJson, updateJson } from '../fs/json.js';
+import { withLock } from '../fs/lock.js';
 import { Secret } from './secret.js';
 
 /** The staging labels of a secret's versions, as in AWS Secrets Manager rotation. */

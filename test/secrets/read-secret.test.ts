@@ -189,7 +189,10 @@ describe('readSecret() sources', () => {
     await secretFile(directory, 'inside', VALUE);
     for (const name of ['', '../inside', 'a/b', 'API KEY', '.hidden', '-flag']) {
       const error = await failure(readSecret(name, only({ directories: [join(directory, 'sub')] })));
-      expect(error.message, name).toMatch(/^readSecret\(\): .* is not a valid secret name$/);
+      expect(error.message, name).toMatch(
+        /^readSecret\(\): .* is not a valid secret name \(letters, digits, _ \. -\)$/,
+      );
+      expect(hasCode(error, 'SRE_USAGE'), name).toBe(true);
     }
   });
 });
@@ -317,10 +320,9 @@ describe('readSecret() when the secret is missing', () => {
     const credentials = await freshDir();
     const first = await freshDir();
     const second = await freshDir();
-    const missingFile = join(first, 'not-there');
     const error = await failure(
       readSecret(NAME, {
-        env: { CREDENTIALS_DIRECTORY: credentials, [`${NAME}_FILE`]: missingFile, OTHER: VALUE },
+        env: { CREDENTIALS_DIRECTORY: credentials, OTHER: VALUE },
         directories: [first, second],
       }),
     );
@@ -328,7 +330,7 @@ describe('readSecret() when the secret is missing', () => {
     expect(error.exitCode).toBe(78); // EX_CONFIG: the secret was not provided
     const places = [
       `environment variable ${NAME}`,
-      `${NAME}_FILE: ${missingFile}`,
+      `environment variable ${NAME}_FILE`,
       join(credentials, NAME),
       join(first, NAME),
       join(first, NAME.toLowerCase()),
@@ -339,6 +341,17 @@ describe('readSecret() when the secret is missing', () => {
     expect(error.details.lookedAt).toHaveLength(places.length);
     expect(error.details.name).toBe(NAME);
     expectNoSecretIn([error, error.toJSON()], [VALUE]);
+  });
+
+  it('reports a NAME_FILE that names a missing file instead of looking elsewhere', async () => {
+    const directory = await freshDir();
+    await secretFile(directory, NAME, VALUE);
+    const missingFile = join(directory, 'not-there');
+    const error = await failure(
+      readSecret(NAME, { env: { [`${NAME}_FILE`]: missingFile }, directories: [directory] }),
+    );
+    expect(hasCode(error, 'SRE_SECRET_NOT_FOUND')).toBe(true);
+    expect(error.message).toBe(`${NAME}_FILE names ${missingFile}, which does not exist or is empty`);
   });
 
   it('says when NAME_FILE and $CREDENTIALS_DIRECTORY are not set', async () => {

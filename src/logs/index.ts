@@ -13,4 +13,5 @@ export {
   SEVERITY_NUMBERS,
 } from './levels.js';
 export type { LevelOptions } from './options.js';
+export { type LogEntry, type ScanLogOptions, scanLog } from './scan.js';
 export type { LogSource } from './source.js';

@@ -7,8 +7,8 @@ import { createTokenTable, type TokenTable } from './tokens.js';
 
 /** What decides a line's level; shared by `countLevels` and `scanLog`. */
 export interface LevelOptions {
-  /** Level names in severity order (replaces TRACE…CRITICAL; aliases then default to none). */
-  levels?: readonly string[];
+  /** Your own level names, in severity order (replaces TRACE…CRITICAL; aliases then default to none). */
+  levelNames?: readonly string[];
   /** Words folded into a level, e.g. `{ WARN: 'WARNING' }`. @default DEFAULT_ALIASES */
   aliases?: Readonly<Record<string, string>>;
   /**
@@ -42,7 +42,7 @@ export interface LevelSetup {
 export function setUp(fn: string, options: LevelOptions): LevelSetup {
   try {
     const table = createTokenTable({
-      ...(options.levels ? { levels: options.levels } : {}),
+      ...(options.levelNames ? { levels: options.levelNames } : {}),
       ...(options.aliases ? { aliases: options.aliases } : {}),
       caseSensitive: options.caseSensitive ?? false,
     });

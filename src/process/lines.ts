@@ -1,4 +1,4 @@
-import { flattenBatches } from './batches.js';
+import { flattenBatches } from '../internal/batches.js';
 import { parseCall } from './call.js';
 import { ChildRun } from './child.js';
 import type { Command } from './command.js';

@@ -115,7 +115,7 @@ const EXPECTED_NAMES: Record<Exclude<(typeof SUBPATHS)[number], '.'>, readonly s
     'redact',
     'rotateSecret',
   ],
-  logs: [],
+  logs: ['DEFAULT_ALIASES', 'LEVELS', 'NUMERIC_LEVELS', 'SEVERITY_NUMBERS', 'countLevels', 'scanLog'],
   remote: [],
 };
 

@@ -258,7 +258,8 @@ describe('rotateSecret() killed with SIGKILL at a step boundary', () => {
       const rotation = start(world, step, when);
       await untilLine(rotation, `hang ${step} ${when}`);
       // While it hangs it holds the rotation lock: a second rotation is refused.
-      expect(hasCode(await rotate(world).catch((e) => e), 'SRE_LOCK_HELD')).toBe(true);
+      const refused = await rotate(world).catch((e) => e);
+      expect(hasCode(refused, 'SRE_LOCK_HELD'), String(refused?.stack ?? JSON.stringify(refused))).toBe(true);
       rotation.kill('SIGKILL');
       await once(rotation, 'exit');
       const resumed = await rotate(world);

@@ -1,7 +1,7 @@
 /**
  * Hands out the items of an async generator of batches one at a time. An item of the
  * current batch costs one resolved promise; an async generator's `yield` costs about twice
- * that, and lines() would pay it once per line. `return()` and `throw()` go to the batch
+ * that, and lines() and scanLog() would pay it once per line. `return()` and `throw()` go to the batch
  * generator, so its `finally` (which ends the process tree) runs exactly as before.
  */
 export function flattenBatches<T>(

@@ -5,6 +5,8 @@
  *
  * @module fs
  */
+
+export { type WriteAtomicOptions, writeAtomic } from './atomic.js';
 export type { JsonChange } from './diff.js';
 export {
   type JsonUpdater,

@@ -80,14 +80,14 @@ export function createClassifier(table: TokenTable, numericLevels: NumericLevels
       KEY.level,
       KEY.lvl,
       KEY.severity,
-      -1,
       KEY['log.level'],
+      -1,
       KEY['@l'],
       KEY.levelname,
       KEY.severityText,
       KEY.PRIORITY,
     ]) {
-      // -1 stands for the nested {"log":{"level":…}}, which ranks with the "log.level" key.
+      // -1 stands for the nested {"log":{"level":…}}, right after a literal "log.level" key.
       const from = key === -1 ? fields.nestedLevelStart : start[key]!;
       if (from === -1) continue;
       const to = key === -1 ? fields.nestedLevelEnd : end[key]!;

@@ -1,4 +1,4 @@
-import { FileError, isSreError } from '../errors/index.js';
+import { ConfigError, FileError, isSreError } from '../errors/index.js';
 import { createTotals, LineCounter, type Totals } from './counter.js';
 import { type LevelOptions, setUp } from './options.js';
 import { type LogSource, readSource, sourceName } from './source.js';
@@ -64,6 +64,17 @@ export async function countLevels(
 ): Promise<LevelCounts> {
   const { table, classifier, window } = setUp('countLevels', options);
   const sources = Array.isArray(source) ? (source as readonly LogSource[]) : [source as LogSource];
+  for (const [index, each] of sources.entries()) {
+    const ok =
+      typeof each === 'string' ||
+      each instanceof Uint8Array ||
+      (typeof each === 'object' && each !== null && Symbol.asyncIterator in each);
+    if (!ok)
+      throw new ConfigError(
+        'SRE_USAGE',
+        `countLevels(): source ${index} must be a path, a Buffer or a readable stream, received ${each === null ? 'null' : typeof each}`,
+      );
+  }
   const all = createTotals(table.names.length);
   const files: Array<LevelTotals & { source: string }> = [];
   for (const [index, each] of sources.entries()) {
@@ -109,7 +120,9 @@ async function countSource(
       if (used < view.length) carry = Buffer.from(view.subarray(used));
     }
   } catch (error) {
-    if (isSreError(error) || (error as Error).name === 'AbortError') throw error;
+    // A damaged gzip stream (zlib's Z_* codes) is the file's fault; anything else is thrown as is.
+    const code = (error as NodeJS.ErrnoException).code;
+    if (isSreError(error) || typeof code !== 'string' || !code.startsWith('Z_')) throw error;
     throw new FileError(
       'SRE_FILE_CORRUPT',
       `Cannot read ${name} to the end: ${(error as Error).message} (after ${counter.totals.bytes} bytes)`,

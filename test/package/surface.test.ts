@@ -103,7 +103,7 @@ const EXPECTED_NAMES: Record<Exclude<(typeof SUBPATHS)[number], '.'>, readonly s
     'main',
     'parseCliArgs',
   ],
-  fs: ['applyMergePatch', 'readJson', 'updateJson', 'withLock'],
+  fs: ['applyMergePatch', 'readJson', 'updateJson', 'withLock', 'writeAtomic'],
   process: ['cmd', 'formatCommand', 'lines', 'quoteArgument', 'run'],
   secrets: [
     'CREDENTIAL_PATTERNS',

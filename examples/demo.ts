@@ -7,8 +7,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
 import {
   cmd,
+  countLevels,
   FileSecretStore,
   formatError,
   main,
@@ -17,6 +19,7 @@ import {
   Secret,
   SreError,
   updateJson,
+  writeAtomic,
 } from 'sre-kit';
 import { startKeyService } from './fixtures/key-service.js';
 
@@ -80,6 +83,24 @@ async function fsTour(signal: AbortSignal, dir: string): Promise<void> {
   );
 }
 
+async function logsTour(signal: AbortSignal, dir: string): Promise<void> {
+  step('logs: exact level counts over text, JSON and gzip');
+  const path = join(dir, 'app.log.gz');
+  const lines: string[] = [];
+  for (let i = 0; i < 200_000; i++) {
+    const time = new Date(Date.UTC(2024, 2, 1) + i * 100).toISOString();
+    if (i % 10 === 0) lines.push(`{"level":${i % 30 === 0 ? 50 : 30},"time":${Date.parse(time)},"msg":"request"}`);
+    else if (i % 7 === 0) lines.push(`${time} WARN [pool] INFORMATION about ERROR_RATE`);
+    else lines.push(`${time} INFO [api] request ${i} done`);
+  }
+  await writeAtomic(path, gzipSync(`${lines.join('\n')}\n`));
+  const started = performance.now();
+  const counts = await countLevels(path, { signal });
+  say(`${counts.lines} lines (gzip) in ${Math.round(performance.now() - started)} ms: ${JSON.stringify(counts.levels)}`);
+  const naive = await run('bash', ['-c', 'zcat "$1" | grep -c ERROR', 'grep', path], { signal, reject: false });
+  say(`\`zcat | grep -c ERROR\` says ${naive.stdout.trim()}; the exact answer is ${counts.levels.ERROR} (ERROR_RATE is not a level, JSON 50 is)`);
+}
+
 async function secretsTour(signal: AbortSignal, dir: string): Promise<void> {
   step('secrets: values that never print, and a resumable key rotation');
   const token = new Secret('hunter2-never-shown');
@@ -133,6 +154,7 @@ await main(async ({ signal }) => {
     await errorsTour();
     await processTour(signal, dir);
     await fsTour(signal, dir);
+    await logsTour(signal, dir);
     await secretsTour(signal, dir);
     console.log('\nDone. Copy a script from examples/ to start your own; API docs: npm run docs.');
   } finally {

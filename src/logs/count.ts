@@ -1,12 +1,21 @@
+import { open } from 'node:fs/promises';
 import { ConfigError, FileError, isSreError } from '../errors/index.js';
 import { createTotals, LineCounter, type Totals } from './counter.js';
 import { type LevelOptions, setUp } from './options.js';
+import { countInRanges, PARALLEL_MIN_BYTES } from './parallel.js';
 import { type LogSource, readSource, sourceName } from './source.js';
 
 /** Options of {@link countLevels}. */
 export interface CountLevelsOptions extends LevelOptions {
   /** `'lines'`: one level per line. `'occurrences'`: every level word counts (the textbook regex count). @default 'lines' */
   mode?: 'lines' | 'occurrences';
+  /**
+   * Count a large plain file (64 MiB and more) in byte ranges on worker threads, one per
+   * core. Gzip files, streams and counts with a time window or `multiline` (where a line
+   * depends on the lines above it) are counted on the calling thread whatever this says.
+   * @default false
+   */
+  parallel?: boolean;
 }
 
 /** Counts of one source, or of all together. */
@@ -81,7 +90,20 @@ export async function countLevels(
     const totals = createTotals(table.names.length);
     const counter = new LineCounter(table, classifier, options.mode === 'occurrences', totals, window);
     const name = sourceName(each, index);
-    await countSource(each, name, counter, options.signal, () => toResult(table.names, totals));
+    const size =
+      options.parallel && window === undefined && typeof each === 'string' ? await plainFileSize(each) : 0;
+    if (size >= PARALLEL_MIN_BYTES) {
+      const { parallel: _, mode: __, ...levelOptions } = options;
+      for (const part of await countInRanges(
+        each as string,
+        size,
+        levelOptions,
+        options.mode === 'occurrences',
+      ))
+        add(totals, part);
+    } else {
+      await countSource(each, name, counter, options.signal, () => toResult(table.names, totals));
+    }
     files.push({ source: name, ...toResult(table.names, totals) });
     add(all, totals);
   }
@@ -137,6 +159,22 @@ async function countSource(
     );
   }
   if (carry !== undefined) counter.feed(carry, carry.length, true);
+}
+
+/** The size of a file that is not gzip, or 0 (gzip, or unreadable: the normal path reports it). */
+async function plainFileSize(path: string): Promise<number> {
+  try {
+    const handle = await open(path, 'r');
+    try {
+      const head = Buffer.alloc(2);
+      await handle.read(head, 0, 2, 0);
+      return head[0] === 0x1f && head[1] === 0x8b ? 0 : (await handle.stat()).size;
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    return 0;
+  }
 }
 
 function add(into: Totals, from: Totals): void {

@@ -61,9 +61,9 @@ export class LineCounter {
     this.#window = window;
   }
 
-  /** Marks the start of a new source (its first line may carry a BOM). */
-  startSource(): void {
-    this.#atStart = true;
+  /** Marks the start of a new source; its first line may carry a BOM unless it starts mid-file. */
+  startSource(atFileStart = true): void {
+    this.#atStart = atFileStart;
     this.#time = Number.NaN;
   }
 

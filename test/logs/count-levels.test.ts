@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasCode } from '../../src/errors/index.js';
 import { countLevels, scanLog } from '../../src/logs/index.js';
+import { countInRanges } from '../../src/logs/parallel.js';
 import {
   countLineLevels,
   EDGE_CASES,
@@ -74,6 +75,33 @@ describe('countLevels() against the generator truth', () => {
     expect(counts.files?.map((file) => file.source)).toEqual([plain, gzipped]);
     expectTruth(counts.files![1]!, truth);
   });
+});
+
+describe('countLevels() with parallel: true', () => {
+  it('counts a large plain file on worker threads exactly', async () => {
+    const large = join(dir, 'large.log');
+    const largeTruth = await writeLogFile(large, { bytes: 70 * MB, seed: 21 });
+    const counts = await countLevels(large, { parallel: true });
+    expectTruth(counts, largeTruth);
+    expect(counts.bytes).toBe(largeTruth.bytes);
+    await rm(large);
+  }, 120_000);
+
+  it('tiles a file into ranges that count every line exactly once, whatever the cut points', async () => {
+    const { size } = await stat(plain);
+    for (const threads of [2, 3, 7, 16]) {
+      const parts = await countInRanges(plain, size, {}, false, threads);
+      const lines = parts.reduce((sum, part) => sum + part.lines, 0);
+      const errors = parts.reduce((sum, part) => sum + part.counts[5]!, 0);
+      const bytes = parts.reduce((sum, part) => sum + part.bytes, 0);
+      expect({ threads, lines, errors, bytes }).toEqual({
+        threads,
+        lines: truth.lines,
+        errors: truth.levels.ERROR,
+        bytes: truth.bytes,
+      });
+    }
+  }, 120_000);
 });
 
 describe('countLevels() on every edge case', () => {

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { SUBPATHS } from '../../scripts/subpaths.js';
+import { SUBPATHS, WORKER_ENTRIES } from '../../scripts/subpaths.js';
 import tsupConfig from '../../tsup.config.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -31,14 +31,15 @@ describe('the public subpaths', () => {
     expect(pkg.exports['./package.json']).toBe('./package.json');
   });
 
-  it('tsup builds one entry per subpath', () => {
+  it('tsup builds one entry per subpath, and the internal worker entries', () => {
     expect(Array.isArray(tsupConfig) || typeof tsupConfig === 'function').toBe(false);
     const { entry } = tsupConfig as { entry?: unknown };
-    expect(entry).toEqual(
-      Object.fromEntries(
+    expect(entry).toEqual({
+      ...Object.fromEntries(
         SUBPATHS.map((subpath) => [subpath === '.' ? 'index' : `${subpath}/index`, sourceOf(subpath)]),
       ),
-    );
+      ...WORKER_ENTRIES,
+    });
   });
 
   it('typedoc documents each subpath', () => {

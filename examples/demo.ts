@@ -89,16 +89,24 @@ async function logsTour(signal: AbortSignal, dir: string): Promise<void> {
   const lines: string[] = [];
   for (let i = 0; i < 200_000; i++) {
     const time = new Date(Date.UTC(2024, 2, 1) + i * 100).toISOString();
-    if (i % 10 === 0) lines.push(`{"level":${i % 30 === 0 ? 50 : 30},"time":${Date.parse(time)},"msg":"request"}`);
+    if (i % 10 === 0)
+      lines.push(`{"level":${i % 30 === 0 ? 50 : 30},"time":${Date.parse(time)},"msg":"request"}`);
     else if (i % 7 === 0) lines.push(`${time} WARN [pool] INFORMATION about ERROR_RATE`);
     else lines.push(`${time} INFO [api] request ${i} done`);
   }
   await writeAtomic(path, gzipSync(`${lines.join('\n')}\n`));
   const started = performance.now();
   const counts = await countLevels(path, { signal });
-  say(`${counts.lines} lines (gzip) in ${Math.round(performance.now() - started)} ms: ${JSON.stringify(counts.levels)}`);
-  const naive = await run('bash', ['-c', 'zcat "$1" | grep -c ERROR', 'grep', path], { signal, reject: false });
-  say(`\`zcat | grep -c ERROR\` says ${naive.stdout.trim()}; the exact answer is ${counts.levels.ERROR} (ERROR_RATE is not a level, JSON 50 is)`);
+  say(
+    `${counts.lines} lines (gzip) in ${Math.round(performance.now() - started)} ms: ${JSON.stringify(counts.levels)}`,
+  );
+  const naive = await run('bash', ['-c', 'zcat "$1" | grep -c ERROR', 'grep', path], {
+    signal,
+    reject: false,
+  });
+  say(
+    `\`zcat | grep -c ERROR\` says ${naive.stdout.trim()}; the exact answer is ${counts.levels.ERROR} (ERROR_RATE is not a level, JSON 50 is)`,
+  );
 }
 
 async function secretsTour(signal: AbortSignal, dir: string): Promise<void> {

@@ -50,7 +50,8 @@ export function startScript(
   }
   // The tsx binary starts a second Node process to run the script; `node --import tsx` runs
   // it in one, which halves the start-up time and delivers signals to the script itself.
-  const [file, argv] = command === tsxBin ? [process.execPath, ['--import', 'tsx', ...args]] : [command, args];
+  const [file, argv] =
+    command === tsxBin ? [process.execPath, ['--import', 'tsx', ...args]] : [command, args];
   const child = spawn(file, argv, {
     cwd: options.cwd ?? repoRoot,
     env,

@@ -7,11 +7,17 @@ const MARKER = '@@bench-result ';
  * Runs a TypeScript worker script in a fresh Node process (with tsx) and returns the value
  * it passed to {@link reportResult}. A fresh process per measurement keeps one tool's heap,
  * JIT state and peak RSS out of another's numbers. The worker's stderr is passed through;
- * past `timeoutMs` it is killed and the promise rejects.
+ * past `timeoutMs` it is killed and the promise rejects. `tsx: false` runs a script already
+ * built to JavaScript with plain Node.
  */
-export function runIsolated<T>(script: URL, args: readonly string[], timeoutMs: number): Promise<T> {
-  const tsx = import.meta.resolve('tsx');
-  const child = spawn(process.execPath, ['--import', tsx, fileURLToPath(script), ...args], {
+export function runIsolated<T>(
+  script: URL,
+  args: readonly string[],
+  timeoutMs: number,
+  { tsx = true }: { tsx?: boolean } = {},
+): Promise<T> {
+  const loader = tsx ? ['--import', import.meta.resolve('tsx')] : [];
+  const child = spawn(process.execPath, [...loader, fileURLToPath(script), ...args], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let stdout = '';

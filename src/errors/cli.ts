@@ -52,7 +52,7 @@ export function parseCliArgs<S extends ZodType>(
   } catch (error) {
     throw new ConfigError(
       'SRE_USAGE',
-      `${(error as Error).message.replace(/\. To specify.*$/s, '')} (see --help)`,
+      `${(error as Error).message.replace(/\s*To specify an option argument.*$/s, '').replace(/\n/g, ' ')} (see --help)`,
       {
         cause: error,
       },

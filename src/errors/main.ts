@@ -94,8 +94,14 @@ function normalizeScriptError(thrown: unknown): Error {
   return error;
 }
 
+/** Whether the error, or one of its causes, is the abort that a signal started. */
 function isAbortLike(error: Error): boolean {
-  return error.name === 'AbortError' || (isSreError(error) && error.code === 'SRE_ABORTED');
+  let current: unknown = error;
+  for (let depth = 0; depth < 8 && current instanceof Error; depth++) {
+    if (current.name === 'AbortError' || (isSreError(current) && current.code === 'SRE_ABORTED')) return true;
+    current = current.cause;
+  }
+  return false;
 }
 
 function reportFailure(error: Error): void {

@@ -20,6 +20,11 @@ const RETRYABLE_ERRNO = new Set([
   'ENETUNREACH',
   'EHOSTUNREACH',
   'EADDRINUSE',
+  // fetch (undici) reports its network failures with these codes on the cause.
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
 ]);
 
 /**
@@ -39,7 +44,10 @@ export function isRetryable(error: unknown): boolean {
   let current = error;
   for (let depth = 0; depth < 8 && typeof current === 'object' && current !== null; depth++) {
     if (hasBrand(current)) return safeGet(() => (current as { retryable?: unknown }).retryable) === true;
-    if (safeGet(() => (current as Error).name) === 'AbortError') return false;
+    const name = safeGet(() => (current as Error).name);
+    if (name === 'AbortError') return false;
+    // AbortSignal.timeout() aborts with a DOMException named TimeoutError: a deadline passed.
+    if (name === 'TimeoutError') return true;
     const code = safeGet(() => (current as { code?: unknown }).code);
     if (typeof code === 'string' && RETRYABLE_ERRNO.has(code)) return true;
     current = safeGet(() => (current as { cause?: unknown }).cause);

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { open, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { isSreError } from '../errors/index.js';
 import { toFileError } from './paths.js';
 
 /** Options of {@link writeAtomic}. */
@@ -36,42 +35,56 @@ export async function writeAtomic(
 ): Promise<void> {
   const directory = dirname(path);
   const temp = join(directory, `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  // An explicit mode, or the existing file's, is set exactly; a new file gets 0o666 minus the umask.
   const mode =
     options.mode ??
     (await stat(path).then(
       (info) => info.mode & 0o7777,
-      () => 0o666,
+      () => undefined,
     ));
   let handle: Awaited<ReturnType<typeof open>>;
   try {
-    handle = await open(temp, 'wx', mode);
+    handle = await open(temp, 'wx', mode ?? 0o666);
   } catch (error) {
     throw toFileError(error, directory, 'create a file in');
   }
   try {
     try {
-      const chunks = typeof data === 'string' || data instanceof Uint8Array ? [data] : data;
-      for await (const chunk of chunks as AsyncIterable<string | Uint8Array>) {
-        options.signal?.throwIfAborted();
-        await handle.write(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
-      }
-      await handle.chmod(mode);
+      await writeChunks(handle, data, path, options.signal);
+      if (mode !== undefined) await handle.chmod(mode);
       await handle.sync();
     } finally {
       await handle.close();
     }
-    await rename(temp, path);
+    await rename(temp, path).catch((error) => {
+      throw toFileError(error, path, 'replace');
+    });
   } catch (error) {
     await unlink(temp).catch(() => {});
-    // The data source's own errors pass through; a failed write or rename says which file.
-    const code = (error as NodeJS.ErrnoException).code;
-    const fromFs = !isSreError(error) && typeof code === 'string' && /^E[A-Z]+$/.test(code);
-    throw fromFs ? toFileError(error, path, 'write') : error;
+    throw error;
   }
   const dir = await open(directory, 'r');
   try {
     await dir.sync();
   } finally {
     await dir.close();
+  }
+}
+
+/** Writes the chunks; only the writes' own failures become FileErrors, the source's pass through. */
+async function writeChunks(
+  handle: Awaited<ReturnType<typeof open>>,
+  data: string | Uint8Array | AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>,
+  path: string,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  const chunks = typeof data === 'string' || data instanceof Uint8Array ? [data] : data;
+  for await (const chunk of chunks as AsyncIterable<string | Uint8Array>) {
+    signal?.throwIfAborted();
+    try {
+      await handle.write(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+    } catch (error) {
+      throw toFileError(error, path, 'write');
+    }
   }
 }

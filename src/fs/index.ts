@@ -16,5 +16,12 @@ export {
   type UpdateJsonResult,
   updateJson,
 } from './json.js';
+export {
+  FileLedger,
+  type FileLedgerOptions,
+  type LedgerEntry,
+  type LedgerStats,
+  type LedgerStore,
+} from './ledger.js';
 export { type LockContext, type LockOptions, withLock } from './lock.js';
 export { applyMergePatch, type MergePatch } from './merge-patch.js';

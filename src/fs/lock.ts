@@ -1,4 +1,4 @@
-import { rm, stat, writeFile } from 'node:fs/promises';
+import { rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AbortError, ConfigError, LockError } from '../errors/index.js';
@@ -104,11 +104,15 @@ export async function withLock<T>(
     });
     const acquired = await stat(lockPath);
     const owner = currentOwner();
-    // Written while the work starts: only contenders judging a dead holder read it.
-    const ownerWrite = writeFile(`${lockPath}/owner.json`, JSON.stringify(owner)).then(
-      () => true,
-      () => false,
-    );
+    // Written while the work starts: only contenders judging a dead holder read it. Creating
+    // it changes the lock directory's mtime, which proper-lockfile compares at its first
+    // refresh with the one it set (a different one means compromised): that mtime is put back.
+    const ownerWrite = writeFile(`${lockPath}/owner.json`, JSON.stringify(owner))
+      .then(() => utimes(lockPath, acquired.atime, acquired.mtime))
+      .then(
+        () => true,
+        () => false,
+      );
     try {
       const assertHeld = async () => {
         const written = await ownerWrite;

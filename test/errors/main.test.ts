@@ -99,6 +99,14 @@ describe.each(['SIGTERM', 'SIGINT'] as const)('main() on %s', (signal) => {
     expect(result).toMatchObject({ exitCode: null, exitSignal: signal, stderr: '' });
   });
 
+  it('prints nothing either when the abort comes back wrapped in another error', async () => {
+    const script = start('signals', 'wrap');
+    await script.waitForStdout(/^ready$/m);
+    script.child.kill(signal);
+    const result = await script.done();
+    expect(result).toMatchObject({ exitCode: null, exitSignal: signal, stderr: '' });
+  });
+
   it('ends at once on a second signal while cleanup is still running', async () => {
     const script = start('signals', 'hang');
     await script.waitForStdout(/^ready$/m);

@@ -57,4 +57,19 @@ describe('writeAtomic()', () => {
     expect(hasCode(error, 'SRE_FILE_NOT_FOUND')).toBe(true);
     expect(error.message).toContain(join(dir, 'missing'));
   });
+
+  it('gives a new file 0666 minus the umask, never more', async () => {
+    const fresh = join(dir, 'umask.txt');
+    await writeAtomic(fresh, 'x');
+    expect((await stat(fresh)).mode & 0o777).toBe(0o666 & ~process.umask());
+  });
+
+  it('passes the data source’s own errors through, naming nothing it did not do', async () => {
+    const failing = (async function* () {
+      yield 'x';
+      throw Object.assign(new Error('EISDIR: illegal operation on a directory, read'), { code: 'EISDIR' });
+    })();
+    const error = await writeAtomic(join(dir, 'out.txt'), failing).catch((e) => e);
+    expect(error.message).toBe('EISDIR: illegal operation on a directory, read');
+  });
 });

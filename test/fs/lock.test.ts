@@ -139,4 +139,18 @@ describe('withLock()', () => {
     );
     expect(order).toEqual(Array.from({ length: 20 }, (_, index) => index));
   });
+
+  it('keeps the lock through work that lasts longer than staleMs (the refresh never sees it as taken)', async () => {
+    const file = join(dir, 'long.json');
+    const result = await withLock(
+      file,
+      async ({ signal, assertHeld }) => {
+        await new Promise((resolve) => setTimeout(resolve, 2600));
+        await assertHeld();
+        return signal.aborted;
+      },
+      { staleMs: 2000 },
+    );
+    expect(result).toBe(false);
+  });
 });

@@ -104,7 +104,7 @@ const EXPECTED_NAMES: Record<Exclude<(typeof SUBPATHS)[number], '.'>, readonly s
     'main',
     'parseCliArgs',
   ],
-  fs: ['applyMergePatch', 'readJson', 'updateJson', 'withLock', 'writeAtomic'],
+  fs: ['FileLedger', 'applyMergePatch', 'readJson', 'updateJson', 'withLock', 'writeAtomic'],
   process: ['cmd', 'formatCommand', 'lines', 'quoteArgument', 'run'],
   secrets: [
     'CREDENTIAL_PATTERNS',
@@ -117,7 +117,24 @@ const EXPECTED_NAMES: Record<Exclude<(typeof SUBPATHS)[number], '.'>, readonly s
     'rotateSecret',
   ],
   logs: ['DEFAULT_ALIASES', 'LEVELS', 'NUMERIC_LEVELS', 'SEVERITY_NUMBERS', 'countLevels', 'scanLog'],
-  remote: [],
+  remote: [
+    'InventorySchema',
+    'METRIC_NAMES',
+    'buildMetricsCommand',
+    'computeCpuUsage',
+    'loadInventory',
+    'parseDf',
+    'parseLoadavg',
+    'parseMeminfo',
+    'parseMetricsOutput',
+    'parseOsRelease',
+    'parseProcStat',
+    'parseUptime',
+    'selectHosts',
+    'toCSV',
+    'toJSON',
+    'toNDJSON',
+  ],
 };
 
 describe('exported runtime names (update EXPECTED_NAMES when the surface changes)', () => {

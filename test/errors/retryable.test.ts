@@ -150,6 +150,8 @@ describe('isRetryable as p-retry’s shouldRetry', () => {
   it('retries fetch network failures (undici codes on the cause) and AbortSignal.timeout deadlines', () => {
     const socket = Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' });
     expect(isRetryable(new TypeError('fetch failed', { cause: socket }))).toBe(true);
-    expect(isRetryable(new DOMException('The operation was aborted due to timeout', 'TimeoutError'))).toBe(true);
+    expect(isRetryable(new DOMException('The operation was aborted due to timeout', 'TimeoutError'))).toBe(
+      true,
+    );
   });
 });

@@ -45,7 +45,8 @@ describe('examples/service-health.ts', () => {
       ['10.0.0.8', 'PaymentService', 'healthy', '18%', '27%'],
       ['10.0.0.9', '?', 'error', '-', '-', expect.stringMatching(/^malformed JSON \(/)],
       ['10.0.0.10', 'AuthService', 'healthy', '38%', '45%'],
-      ['10.0.0.11', '?', 'error', '-', '-', 'no answer within 1000 ms'],
+      // A deadline that passed is worth another try (isRetryable): the hung server is asked 3 times.
+      ['10.0.0.11', '?', 'error', '-', '-', 'no answer within 1000 ms, after 3 attempts'],
       [
         '10.0.0.12',
         '?',

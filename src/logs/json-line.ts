@@ -1,3 +1,5 @@
+import { JSON_LEVEL_FIELDS } from './levels.js';
+
 /**
  * A JSON-line reader that works on bytes: it validates the line as one JSON object (a line
  * that is not one is a text line) and picks out the few fields that carry a level, without
@@ -18,22 +20,7 @@ export interface JsonFields {
 }
 
 /** The keys read: the level fields in the order they are looked for, Docker's wrapper (log, stream), the time fields. */
-export const KEYS = [
-  'level',
-  'lvl',
-  'severity',
-  'log.level',
-  '@l',
-  'levelname',
-  'severityText',
-  'PRIORITY',
-  'log',
-  'stream',
-  '@t',
-  'time',
-  'timestamp',
-  'ts',
-] as const;
+export const KEYS = [...JSON_LEVEL_FIELDS, 'log', 'stream', '@t', 'time', 'timestamp', 'ts'] as const;
 export const KEY = Object.fromEntries(KEYS.map((key, index) => [key, index])) as Record<
   (typeof KEYS)[number],
   number

@@ -105,6 +105,19 @@ export function createClassifier(table: TokenTable, numericLevels: NumericLevels
     first: number,
     isPriority: boolean,
   ): number {
+    // Fast paths without allocation: a quoted word of letters, or a plain integer.
+    if (first === 0x22 && to - from > 2 && to - from <= 12) {
+      let letters = true;
+      for (let i = from + 1; i < to - 1 && letters; i++) letters = BYTE_CLASS[bytes[i]!] === 1;
+      const level = letters ? table.words.get(packWord(bytes, from + 1, to - 1)) : undefined;
+      if (level !== undefined) return level;
+    } else if (first >= 0x30 && first <= 0x39 && to - from <= 6) {
+      let value = 0;
+      let i = from;
+      for (; i < to && bytes[i]! >= 0x30 && bytes[i]! <= 0x39; i++) value = value * 10 + bytes[i]! - 0x30;
+      const level = i === to ? (isPriority ? syslog : numeric).get(value) : undefined;
+      if (level !== undefined) return level;
+    }
     const raw = Buffer.from(bytes.buffer, bytes.byteOffset + from, to - from).toString('latin1');
     const isString = first === 0x22;
     const isNumber = first === 0x2d || (first >= 0x30 && first <= 0x39);

@@ -2,6 +2,7 @@ import { type Classifier, NO_LEVEL, UNRECOGNIZED } from './classify.js';
 import { createFields, KEY, readJsonFields } from './json-line.js';
 import { parseJsonTime, parseLineTime } from './time.js';
 import { countTokens, firstToken, type TokenTable } from './tokens.js';
+import { createWasmCounter, type WasmCounter } from './wasm/kernel.js';
 
 /** A time window, and whether lines without a timestamp continue the entry above them. */
 export interface TimeWindow {
@@ -43,6 +44,8 @@ export class LineCounter {
   readonly #occurrences: boolean;
   readonly #window: TimeWindow | undefined;
   readonly #fields = createFields();
+  /** The WebAssembly SIMD loop for plain lines, where it runs and the counting allows it. */
+  readonly #kernel: WasmCounter | undefined;
   #atStart = true;
   /** The timestamp of the last line that had one; lines without one inherit it. */
   #time = Number.NaN;
@@ -53,12 +56,14 @@ export class LineCounter {
     occurrences: boolean,
     totals: Totals,
     window?: TimeWindow,
+    useWasm = true,
   ) {
     this.#table = table;
     this.#classifier = classifier;
     this.#occurrences = occurrences;
     this.totals = totals;
     this.#window = window;
+    this.#kernel = useWasm && !occurrences && window === undefined ? createWasmCounter(table) : undefined;
   }
 
   /** Marks the start of a new source; its first line may carry a BOM unless it starts mid-file. */
@@ -74,8 +79,14 @@ export class LineCounter {
   feed(buffer: Buffer, end: number, final: boolean): number {
     const view = end === buffer.length ? buffer : buffer.subarray(0, end);
     let start = 0;
+    if (this.#atStart && !final && end < 3 && isBomPrefix(view, end)) return 0; // wait for the whole BOM
     if (this.#atStart && end >= 3 && view[0] === 0xef && view[1] === 0xbb && view[2] === 0xbf) start = 3;
     if (end > 0 || final) this.#atStart = false;
+    if (this.#kernel !== undefined) {
+      return this.#kernel.feed(view, start, end, final, this.totals, (from, to) =>
+        this.#line(view, from, to, true),
+      );
+    }
     let nextLevelEq = -1;
     let nextLvlEq = -1;
     while (start < end) {
@@ -150,4 +161,11 @@ export class LineCounter {
     }
     return inside;
   }
+}
+
+/** Whether the first `end` bytes (fewer than 3) could be the start of a UTF-8 BOM. */
+function isBomPrefix(view: Buffer, end: number): boolean {
+  const bom = [0xef, 0xbb, 0xbf];
+  for (let i = 0; i < end; i++) if (view[i] !== bom[i]) return false;
+  return true;
 }

@@ -214,8 +214,9 @@ export function readJsonFields(b: Uint8Array, start: number, end: number, out: J
       out.start[key] = p;
       out.end[key] = valueEnd;
       out.kind[key] = b[p]!;
+      // A repeated "log" key replaces the first one, nested level included.
+      if (key === KEY.log) out.nestedLevelStart = -1;
       if (key === KEY.log && b[p] === 0x7b) findNestedLevel(b, p, valueEnd, out);
-      else if (key === KEY.log) out.nestedLevelStart = -1;
     }
     p = skipWs(b, valueEnd, end);
     if (b[p] === 0x2c) {

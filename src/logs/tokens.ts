@@ -30,12 +30,13 @@ export interface TokenOptions {
 }
 
 /**
- * Packs up to 10 ASCII letters, upper-cased, into one number (5 bits a letter plus the
+ * Packs up to 9 ASCII letters, upper-cased, into one number (5 bits a letter plus the
  * length), exact in a double. Returns -1 for longer words.
  */
 export function packWord(bytes: Uint8Array, start: number, end: number): number {
   const length = end - start;
-  if (length > 10) return -1;
+  // Nine letters and the length stay below 2^53, so the double is exact.
+  if (length > 9) return -1;
   let packed = length;
   for (let i = start; i < end; i++) packed = packed * 32 + ((bytes[i]! & 0xdf) - 0x40);
   return packed;
@@ -50,8 +51,8 @@ export function createTokenTable(options: TokenOptions = {}): TokenTable {
   const words = new Map<number, number>();
   let maxLength = 0;
   const add = (word: string, index: number) => {
-    if (!/^[A-Za-z]{1,10}$/.test(word))
-      throw new TypeError(`level word ${JSON.stringify(word)} must be 1 to 10 ASCII letters`);
+    if (!/^[A-Za-z]{1,9}$/.test(word))
+      throw new TypeError(`level word ${JSON.stringify(word)} must be 1 to 9 ASCII letters`);
     words.set(packWord(Buffer.from(word), 0, word.length), index);
     maxLength = Math.max(maxLength, word.length);
   };

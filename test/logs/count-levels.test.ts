@@ -126,6 +126,17 @@ describe('countLevels() on every edge case', () => {
     });
   });
 
+  it('strips a BOM split across stream chunks, and lets a repeated "log" key replace the first', async () => {
+    const bom = Readable.from([
+      Buffer.from([0xef]),
+      Buffer.from([0xbb, 0xbf]),
+      Buffer.from('{"msg":"INFO here","level":"error"}\n'),
+    ]);
+    expect((await countLevels(bom)).levels).toMatchObject({ ERROR: 1, INFO: 0 });
+    const repeated = await countLevels(Buffer.from('{"log":{"level":"error"},"log":{"x":1}}\n'));
+    expect(repeated).toMatchObject({ lines: 1, unmatchedLines: 1 });
+  });
+
   it('reads multi-member gzip (cat a.gz b.gz) and streams', async () => {
     const both = Buffer.concat([gzipSync('one INFO\n'), gzipSync('two ERROR\n')]);
     expect((await countLevels(both)).levels).toMatchObject({ INFO: 1, ERROR: 1 });

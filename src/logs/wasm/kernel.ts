@@ -39,7 +39,6 @@ interface KernelExports {
   data_base(): number;
   counts(): number;
   specials(): number;
-  max_specials(): number;
   configure(slots: number, maxLength: number, caseSensitive: number): number;
   add_word(key: bigint, level: number): number;
   count(begin: number, end: number, final: number): number;
@@ -53,8 +52,8 @@ const SIMD_PROBE = new Uint8Array([
 
 /** Bytes copied into the kernel's memory per call; a slice and its copy stay in L2. */
 const SLICE = 256 * 1024;
-/** Slack after a slice: the sentinel newline and the 16 bytes a SIMD load may read past it. */
-const PADDING = 32;
+/** Slack after a slice: the sentinel newline and the 64 bytes the SIMD loads may read past it. */
+const PADDING = 80;
 const PAGE = 65536;
 /** Counts slots before lines, unmatched and specials in the kernel's results (MAX_LEVELS). */
 const LEVEL_SLOTS = 64;
@@ -84,7 +83,8 @@ export function createWasmCounter(table: TokenTable): WasmCounter | undefined {
   const exports = new kernel.api.Instance(kernel.module, {}).exports as KernelExports;
   let slots = 64;
   while (slots < table.words.size * 4) slots *= 2;
-  exports.configure(slots, table.maxLength, table.caseSensitive ? 1 : 0);
+  if (exports.configure(slots, table.maxLength, table.caseSensitive ? 1 : 0) === 0)
+    throw new Error(`wasm kernel: cannot take ${slots} slots and words of ${table.maxLength} letters`);
   for (const [word, level] of table.words)
     if (exports.add_word(BigInt(word), level) === 0) throw new Error(`wasm kernel: cannot add word ${word}`);
   return new Counter(exports, table.names.length);

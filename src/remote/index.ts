@@ -1,10 +1,19 @@
 /**
  * Collect commands and metrics from many hosts over SSH, in parallel, with typed results:
  * inventories (YAML, JSON, CSV) validated at the boundary, metric parsers for `/proc` and
- * `df`, and writers for JSON, NDJSON and CSV. (`collect` itself lands next.)
+ * `df`, `collect` / `collectStream` over SSH (host keys checked, retries only before a command
+ * starts, every host reported exactly once), and writers for JSON, NDJSON and CSV.
  *
  * @module remote
  */
+export { collect, collectStream } from './collect.js';
+export type {
+  CollectHost,
+  CollectJump,
+  CollectOptions,
+  CollectProgress,
+  RetryOptions,
+} from './collect-options.js';
 export { type InventoryFormat, type LoadInventoryOptions, loadInventory } from './inventory.js';
 export type { InventoryIssue } from './inventory-errors.js';
 export { InventorySchema } from './inventory-schema.js';
@@ -28,5 +37,6 @@ export {
   type UptimeMetrics,
 } from './metrics-types.js';
 export { type SelectHostsOptions, selectHosts } from './select.js';
+export type { HostKeyPolicy } from './ssh-host-key.js';
 export type { CommandResult, HostError, HostResult } from './types.js';
 export { type CsvOptions, type ToJsonOptions, toCSV, toJSON, toNDJSON } from './writers.js';

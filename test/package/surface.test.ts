@@ -121,6 +121,8 @@ const EXPECTED_NAMES: Record<Exclude<(typeof SUBPATHS)[number], '.'>, readonly s
     'InventorySchema',
     'METRIC_NAMES',
     'buildMetricsCommand',
+    'collect',
+    'collectStream',
     'computeCpuUsage',
     'loadInventory',
     'parseDf',

@@ -1,7 +1,8 @@
 /**
  * Files that survive races and crashes: JSON read with a schema, and updated under a
  * cross-process lock with an atomic write, so no update is lost and no file is left half
- * written; and `withLock` for any other work that needs the same lock.
+ * written; `withLock` for any other work that needs the same lock; and `watchDirectory`, which
+ * hands each new file of a folder to a handler once, across restarts, with a durable ledger.
  *
  * @module fs
  */
@@ -25,3 +26,18 @@ export {
 } from './ledger.js';
 export { type LockContext, type LockOptions, withLock } from './lock.js';
 export { applyMergePatch, type MergePatch } from './merge-patch.js';
+export {
+  type CloseOptions,
+  type FailedEvent,
+  type HandlerContext,
+  type PathMatcher,
+  type ProcessedEvent,
+  type QuarantinedEvent,
+  type WatchedFile,
+  type Watcher,
+  type WatcherEvents,
+  type WatcherStats,
+  type WatchHandler,
+  type WatchOptions,
+  watchDirectory,
+} from './watch.js';

@@ -111,7 +111,7 @@ export function startScript(
         if (isClosed) onClose();
       });
     },
-    async done(timeoutMs = 30_000) {
+    async done(timeoutMs = 120_000) {
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<never>((_, reject) => {
         timer = setTimeout(() => {

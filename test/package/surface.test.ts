@@ -104,7 +104,15 @@ const EXPECTED_NAMES: Record<Exclude<(typeof SUBPATHS)[number], '.'>, readonly s
     'main',
     'parseCliArgs',
   ],
-  fs: ['FileLedger', 'applyMergePatch', 'readJson', 'updateJson', 'watchDirectory', 'withLock', 'writeAtomic'],
+  fs: [
+    'FileLedger',
+    'applyMergePatch',
+    'readJson',
+    'updateJson',
+    'watchDirectory',
+    'withLock',
+    'writeAtomic',
+  ],
   process: ['cmd', 'formatCommand', 'lines', 'quoteArgument', 'run'],
   secrets: [
     'CREDENTIAL_PATTERNS',

@@ -99,21 +99,33 @@ interface Check {
 async function check(endpoint: Endpoint, timeoutMs: number, signal: AbortSignal): Promise<Check> {
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
+  // A plain timer and controller, not AbortSignal.any(AbortSignal.timeout()): on Node 20 that
+  // combination was seen to never fire under load, leaving a stuck request (and the cycle) hung.
+  const deadline = new AbortController();
+  const timer = setTimeout(
+    () => deadline.abort(new DOMException('deadline passed', 'TimeoutError')),
+    timeoutMs,
+  );
+  const onAbort = () => deadline.abort(signal.reason);
+  signal.addEventListener('abort', onAbort, { once: true });
   try {
     const response = await fetch(endpoint.url, {
       method: endpoint.method,
       headers: endpoint.headers,
       ...(endpoint.body === undefined ? {} : { body: endpoint.body }),
-      signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]),
+      signal: deadline.signal,
     });
     const durationMs = elapsed();
     await response.body?.cancel(); // only the status matters; free the connection
     const status = !response.ok ? 'DOWN' : durationMs <= UP_WITHIN_MS ? 'UP' : 'DEGRADED';
     return { endpoint, status, durationMs, detail: `HTTP ${response.status}` };
   } catch (error) {
-    const timedOut = error instanceof Error && error.name === 'TimeoutError';
+    const timedOut = (deadline.signal.reason as Error | undefined)?.name === 'TimeoutError';
     const detail = timedOut ? `no answer within ${timeoutMs} ms` : formatError(error);
     return { endpoint, status: 'DOWN', durationMs: elapsed(), detail };
+  } finally {
+    clearTimeout(timer);
+    signal.removeEventListener('abort', onAbort);
   }
 }
 

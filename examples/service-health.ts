@@ -96,13 +96,26 @@ async function getJson(url: string, args: Args, signal: AbortSignal): Promise<un
     return await pRetry(
       async () => {
         attempts++;
-        const deadline = AbortSignal.any([signal, AbortSignal.timeout(args.timeout)]);
-        const response = await fetch(url, { signal: deadline });
-        if (!response.ok) {
-          await response.body?.cancel();
-          throw new HttpStatusError(response.status);
+        // A plain timer and controller: AbortSignal.any(AbortSignal.timeout()) was seen to never
+        // fire on Node 20 under load.
+        const deadline = new AbortController();
+        const timer = setTimeout(
+          () => deadline.abort(new DOMException('deadline passed', 'TimeoutError')),
+          args.timeout,
+        );
+        const onAbort = () => deadline.abort(signal.reason);
+        signal.addEventListener('abort', onAbort, { once: true });
+        try {
+          const response = await fetch(url, { signal: deadline.signal });
+          if (!response.ok) {
+            await response.body?.cancel();
+            throw new HttpStatusError(response.status);
+          }
+          return await response.json();
+        } finally {
+          clearTimeout(timer);
+          signal.removeEventListener('abort', onAbort);
         }
-        return await response.json();
       },
       {
         retries: args.retries,

@@ -133,6 +133,7 @@ const EXPECTED_NAMES: Record<Exclude<(typeof SUBPATHS)[number], '.'>, readonly s
     'collectStream',
     'computeCpuUsage',
     'loadInventory',
+    'openSftp',
     'parseDf',
     'parseLoadavg',
     'parseMeminfo',

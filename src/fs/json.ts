@@ -1,14 +1,18 @@
-import { open, readFile, stat } from 'node:fs/promises';
+import { closeSync, fsync as fsyncCallback, openSync } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { promisify } from 'node:util';
 import writeFileAtomic from 'write-file-atomic';
 import type { ZodType, z } from 'zod';
 import { AbortError, ConfigError, fromZodError } from '../errors/index.js';
 import type { JsonValue } from '../internal/json-safe.js';
 import { diffJson, type JsonChange } from './diff.js';
-import { DEFAULT_FORMAT, detectFormat, formatJson, parseJsonText } from './json-text.js';
-import { type LockOptions, withLock } from './lock.js';
+import { DEFAULT_FORMAT, detectFormat, type JsonFormat, parseJsonText } from './json-text.js';
+import { type LockOptions, withResolvedLock } from './lock.js';
 import { applyMergePatch, clone, isJsonObject, type MergePatch } from './merge-patch.js';
 import { resolveTarget, toFileError } from './paths.js';
+
+const fsync = promisify(fsyncCallback);
 
 /** Options of {@link readJson}. */
 export interface ReadJsonOptions<S extends ZodType> {
@@ -117,30 +121,33 @@ export async function updateJson<T = any>(
     );
   }
   const target = await resolveTarget(path);
-  return withLock(
+  return withResolvedLock(
     target,
     async ({ assertHeld, signal }) => {
       const text = await readExisting(target, 'create' in options);
       const created = text === undefined;
       const current = created ? toJson(options.create, 'the create option') : parseJsonText(text, target);
       validate(options.schema, current, created ? `${target} (the create option)` : target);
-      const before = clone(current);
-      const next = toJson(await apply(update, current), `${target} (after the update)`);
+      const format = text === undefined ? { ...DEFAULT_FORMAT } : detectFormat(text);
+      if (options.indent !== undefined) format.indent = options.indent;
+      // `current` needs no copy to stay the `before`: apply() gives a function a copy, and a
+      // merge patch builds a new value. The result is serialised once, in the file's layout,
+      // and parsed back: the same plain JSON copy as toJson(), and the text to write.
+      const body = toJsonText(await apply(update, current), `${target} (after the update)`, format.indent);
+      const next = JSON.parse(body) as JsonValue;
       if (signal.aborted)
         throw new AbortError('SRE_ABORTED', `Update of ${target} aborted`, { cause: signal.reason });
       validate(options.schema, next, `${target} (after the update)`);
-      const changes = created ? [] : diffJson(before, next);
+      const changes = created ? [] : diffJson(current, next);
       const result: UpdateJsonResult<T> = {
         path: target,
-        before: created ? undefined : (before as T),
+        before: created ? undefined : (current as T),
         after: next as T,
         changed: created || changes.length > 0,
         created,
         changes,
       };
       if (!result.changed || options.dryRun) return result;
-      const format = text === undefined ? { ...DEFAULT_FORMAT } : detectFormat(text);
-      if (options.indent !== undefined) format.indent = options.indent;
       if (options.backup && text !== undefined) {
         // The backup gets the file's own mode and owner: a 0600 config must not get a 0644 copy.
         const info = await stat(target);
@@ -152,7 +159,7 @@ export async function updateJson<T = any>(
       await assertHeld();
       await writeFileAtomic(
         target,
-        formatJson(next, format),
+        withLayout(body, format),
         created && options.mode !== undefined ? { mode: options.mode } : {},
       );
       await fsyncDirectory(dirname(target));
@@ -183,10 +190,19 @@ async function apply<T>(update: JsonUpdater<T> | MergePatch, current: JsonValue)
  * ignores prototypes: the copy has own, plain properties only.
  */
 function toJson(value: unknown, what: string): JsonValue {
-  const text = JSON.stringify(value);
+  return JSON.parse(toJsonText(value, what, 0)) as JsonValue;
+}
+
+function toJsonText(value: unknown, what: string, indent: string | number): string {
+  const text = JSON.stringify(value, null, indent);
   if (text === undefined)
     throw new ConfigError('SRE_DATA_INVALID', `${what} is not JSON data (received ${typeof value})`);
-  return JSON.parse(text) as JsonValue;
+  return text;
+}
+
+/** The serialised body with the file's BOM and final newline, as formatJson lays them out. */
+function withLayout(body: string, format: JsonFormat): string {
+  return `${format.bom ? '\uFEFF' : ''}${body}${format.finalNewline ? '\n' : ''}`;
 }
 
 function validate(schema: ZodType | undefined, data: JsonValue, source: string): void {
@@ -196,11 +212,16 @@ function validate(schema: ZodType | undefined, data: JsonValue, source: string):
   if (!parsed.success) throw fromZodError(parsed.error, { source, input: data });
 }
 
+/**
+ * Makes the rename durable. The fsync is asynchronous (it waits for the disk); opening and
+ * closing the directory are synchronous: microseconds each, where going through the
+ * threadpool costs an event-loop round trip each (see syncLockFs in lock-acquire.ts).
+ */
 async function fsyncDirectory(directory: string): Promise<void> {
-  const handle = await open(directory, 'r');
+  const fd = openSync(directory, 'r');
   try {
-    await handle.sync();
+    await fsync(fd);
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
 }

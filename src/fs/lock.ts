@@ -1,11 +1,10 @@
-import { rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { type Stats, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { AbortError, ConfigError, LockError } from '../errors/index.js';
-import { currentOwner, readOwner } from './owner.js';
-import { resolveTarget, toFileError } from './paths.js';
-import { inQueue } from './queue.js';
-import { takeOverIfStale } from './takeover.js';
+import { ConfigError, LockError } from '../errors/index.js';
+import { aborted, acquire, lockTimeout } from './lock-acquire.js';
+import { currentOwner, type LockOwner, readOwner } from './owner.js';
+import { resolveTarget } from './paths.js';
+import { boundedTurn, inQueue } from './queue.js';
 
 /** Options of {@link withLock}. */
 export interface LockOptions {
@@ -28,8 +27,6 @@ export interface LockContext {
   /** Throws `SRE_LOCK_COMPROMISED` unless the lock is still this holder's; call it right before committing. */
   assertHeld(): Promise<void>;
 }
-
-const FAR_FUTURE_MS = 2 ** 31 - 1;
 
 /**
  * Runs `work` while holding the cross-process lock of `path` (a sidecar directory
@@ -57,6 +54,35 @@ export async function withLock<T>(
   work: (context: LockContext) => Promise<T> | T,
   options: LockOptions = {},
 ): Promise<T> {
+  const normalized = normalizeLockOptions(options);
+  // The queue key is taken synchronously so that calls keep their order; links to one file
+  // get separate queues but still meet at the cross-process lock of the real path.
+  return inQueue(resolve(path), boundedTurn(normalized.deadline, normalized.signal, () => inProcess(resolve(path), normalized)), async () =>
+    hold(await resolveTarget(path), work, normalized),
+  );
+}
+
+/**
+ * {@link withLock} for a path that {@link resolveTarget} has already resolved (updateJson
+ * resolves it once, for its own use and for the lock).
+ */
+export function withResolvedLock<T>(
+  target: string,
+  work: (context: LockContext) => Promise<T> | T,
+  options: LockOptions = {},
+): Promise<T> {
+  const normalized = normalizeLockOptions(options);
+  return inQueue(target, boundedTurn(normalized.deadline, normalized.signal, () => inProcess(target, normalized)), () => hold(target, work, normalized));
+}
+
+interface NormalizedLockOptions {
+  lockTimeoutMs: number;
+  staleMs: number;
+  signal: AbortSignal | undefined;
+  deadline: number;
+}
+
+function normalizeLockOptions(options: LockOptions): NormalizedLockOptions {
   const lockTimeoutMs = options.lockTimeoutMs ?? 10_000;
   const staleMs = options.staleMs ?? 10_000;
   if (!(lockTimeoutMs >= 0))
@@ -66,135 +92,94 @@ export async function withLock<T>(
     );
   if (!(staleMs >= 2000))
     throw new ConfigError('SRE_USAGE', `withLock(): staleMs must be at least 2000, received ${staleMs}`);
-  const deadline = Date.now() + lockTimeoutMs;
-  const waitTurn = async (turn: Promise<void>) => {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      const ms = Math.max(0, deadline - Date.now());
-      timer = setTimeout(
-        () => reject(lockTimeout(`${resolve(path)}.lock`, lockTimeoutMs, 'another call in this process')),
-        ms,
-      );
-    });
-    try {
-      await Promise.race([turn, timeout, ...(options.signal ? [abortPromise(options.signal)] : [])]);
-    } finally {
-      clearTimeout(timer);
-    }
-  };
-  // The queue key is taken synchronously so that calls keep their order; links to one file
-  // get separate queues but still meet at the cross-process lock of the real path.
-  return inQueue(resolve(path), waitTurn, async () => {
-    const target = await resolveTarget(path);
-    const lockPath = `${target}.lock`;
-    const controller = new AbortController();
-    const onOuterAbort = () => controller.abort(options.signal?.reason);
-    options.signal?.addEventListener('abort', onOuterAbort, { once: true });
-    let compromised = false;
-    const onCompromised = () => {
-      compromised = true;
-      controller.abort(lockCompromised(lockPath));
-    };
-    const release = await acquire(target, lockPath, {
-      deadline,
-      lockTimeoutMs,
-      staleMs,
-      signal: options.signal,
-      onCompromised,
-    });
-    const acquired = await stat(lockPath);
-    const owner = currentOwner();
-    // Written while the work starts: only contenders judging a dead holder read it. Creating
-    // it changes the lock directory's mtime, which proper-lockfile compares at its first
-    // refresh with the one it set (a different one means compromised): that mtime is put back.
-    const ownerWrite = writeFile(`${lockPath}/owner.json`, JSON.stringify(owner))
-      .then(() => utimes(lockPath, acquired.atime, acquired.mtime))
-      .then(
-        () => true,
-        () => false,
-      );
-    try {
-      const assertHeld = async () => {
-        const written = await ownerWrite;
-        const current = await readOwner(lockPath);
-        if (options.signal?.aborted) throw aborted(lockPath, options.signal);
-        if (compromised || !written || current?.token !== owner.token) throw lockCompromised(lockPath);
-      };
-      return await work({ signal: controller.signal, lockPath, path: target, assertHeld });
-    } finally {
-      options.signal?.removeEventListener('abort', onOuterAbort);
-      // Releasing removes the lock directory: only when it is still this holder's, never a
-      // directory that a contender made after taking the lock over.
-      const ownerWritten = await ownerWrite;
-      const now = await stat(lockPath).catch(() => undefined);
-      const current = ownerWritten && now?.ino === acquired.ino ? await readOwner(lockPath) : undefined;
-      const ours =
-        !compromised && now?.ino === acquired.ino && (!ownerWritten || current?.token === owner.token);
-      if (ours) {
-        if (ownerWritten) await rm(`${lockPath}/owner.json`, { force: true });
-        await release().catch(() => {});
-      }
-    }
-  });
+  return { lockTimeoutMs, staleMs, signal: options.signal, deadline: Date.now() + lockTimeoutMs };
 }
 
-interface AcquireOptions {
-  deadline: number;
-  lockTimeoutMs: number;
-  staleMs: number;
-  signal: AbortSignal | undefined;
-  onCompromised: () => void;
-}
-
-async function acquire(
+/**
+ * Takes the cross-process lock of `target`, runs the work, releases. The small metadata
+ * operations on the lock directory (its stat, the owner record, utimes, the unlink) are
+ * synchronous, for the reason given at syncLockFs in lock-acquire.ts.
+ */
+async function hold<T>(
   target: string,
-  lockPath: string,
-  options: AcquireOptions,
-): Promise<() => Promise<void>> {
-  // Loaded on first use: proper-lockfile installs exit handlers when it is imported.
-  const lockfile = await import('proper-lockfile');
-  let backoffMs = 2;
-  for (;;) {
-    if (options.signal?.aborted) throw aborted(lockPath, options.signal);
-    try {
-      return await lockfile.lock(target, {
-        lockfilePath: lockPath,
-        realpath: false,
-        retries: 0,
-        // Staleness is judged by takeOverIfStale; proper-lockfile's own takeover races.
-        stale: FAR_FUTURE_MS,
-        update: Math.max(1000, Math.floor(options.staleMs / 2)),
-        onCompromised: options.onCompromised,
-      });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ELOCKED')
-        throw toFileError(error, lockPath, 'create the lock');
+  work: (context: LockContext) => Promise<T> | T,
+  options: NormalizedLockOptions,
+): Promise<T> {
+  const lockPath = `${target}.lock`;
+  const controller = new AbortController();
+  const onOuterAbort = () => controller.abort(options.signal?.reason);
+  options.signal?.addEventListener('abort', onOuterAbort, { once: true });
+  let compromised = false;
+  const onCompromised = () => {
+    compromised = true;
+    controller.abort(lockCompromised(lockPath));
+  };
+  let release: () => Promise<void>;
+  try {
+    release = await acquire(target, lockPath, { ...options, onCompromised });
+  } catch (error) {
+    options.signal?.removeEventListener('abort', onOuterAbort);
+    throw error;
+  }
+  const acquired = statSync(lockPath);
+  const owner = currentOwner();
+  const written = writeOwner(lockPath, owner, acquired);
+  try {
+    const assertHeld = async () => {
+      const current = readOwner(lockPath);
+      if (options.signal?.aborted) throw aborted(lockPath, options.signal);
+      if (compromised || !written || current?.token !== owner.token) throw lockCompromised(lockPath);
+    };
+    return await work({ signal: controller.signal, lockPath, path: target, assertHeld });
+  } finally {
+    options.signal?.removeEventListener('abort', onOuterAbort);
+    // Releasing removes the lock directory: only when it is still this holder's, never a
+    // directory that a contender made after taking the lock over.
+    const now = statOrUndefined(lockPath);
+    const current = written && now?.ino === acquired.ino ? readOwner(lockPath) : undefined;
+    const ours = !compromised && now?.ino === acquired.ino && (!written || current?.token === owner.token);
+    if (ours) {
+      if (written) removeOwner(lockPath);
+      await release().catch(() => {});
     }
-    if (await takeOverIfStale(lockPath, options.staleMs)) continue;
-    const remaining = options.deadline - Date.now();
-    if (remaining <= 0) {
-      const owner = await readOwner(lockPath);
-      throw lockTimeout(
-        lockPath,
-        options.lockTimeoutMs,
-        owner ? `pid ${owner.pid} on ${owner.host}` : undefined,
-      );
-    }
-    const jittered = backoffMs / 2 + Math.random() * backoffMs;
-    await sleep(
-      Math.min(jittered, remaining),
-      undefined,
-      options.signal ? { signal: options.signal } : {},
-    ).catch(() => {});
-    backoffMs = Math.min(backoffMs * 2, 50);
   }
 }
 
-function lockTimeout(lockPath: string, ms: number, holder: string | undefined): LockError {
-  const by = holder ? ` (held by ${holder})` : '';
-  return new LockError('SRE_LOCK_TIMEOUT', `Timed out after ${ms} ms waiting for the lock ${lockPath}${by}`, {
-    details: { lockPath, lockTimeoutMs: ms, holder: holder ?? null },
-  });
+/**
+ * Writes the owner record that contenders read to judge a dead holder. Creating it changes
+ * the lock directory's mtime, which proper-lockfile compares at its first refresh with the
+ * one it set (a different one means compromised): that mtime is put back.
+ *
+ * @returns whether it was written; when not, the lock counts as not held at assertHeld.
+ */
+function writeOwner(lockPath: string, owner: LockOwner, acquired: Stats): boolean {
+  try {
+    writeFileSync(`${lockPath}/owner.json`, JSON.stringify(owner));
+    utimesSync(lockPath, acquired.atime, acquired.mtime);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function removeOwner(lockPath: string): void {
+  try {
+    unlinkSync(`${lockPath}/owner.json`);
+  } catch {
+    // Already gone, or not removable: rmdir then fails and the lock is left for staleness.
+  }
+}
+
+function statOrUndefined(path: string): Stats | undefined {
+  try {
+    return statSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+function inProcess(path: string, options: NormalizedLockOptions): LockError {
+  return lockTimeout(`${path}.lock`, options.lockTimeoutMs, 'another call in this process');
 }
 
 function lockCompromised(lockPath: string): LockError {
@@ -205,18 +190,4 @@ function lockCompromised(lockPath: string): LockError {
       details: { lockPath },
     },
   );
-}
-
-function aborted(lockPath: string, signal: AbortSignal): AbortError {
-  return new AbortError('SRE_ABORTED', `Aborted while holding or waiting for the lock ${lockPath}`, {
-    cause: signal.reason,
-    details: { lockPath },
-  });
-}
-
-function abortPromise(signal: AbortSignal): Promise<never> {
-  return new Promise((_, reject) => {
-    if (signal.aborted) reject(signal.reason);
-    signal.addEventListener('abort', () => reject(signal.reason), { once: true });
-  });
 }

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 
 /** Who holds a lock: written into the lock directory so contenders can tell a dead holder. */
@@ -12,21 +11,28 @@ export interface LockOwner {
   startTime: string;
 }
 
+/** This process's boot id and start time: constant for its life, so read once, on first use. */
+let self: { bootId: string; startTime: string } | undefined;
+
 /** The owner record of this process, with a fresh token for one acquisition. */
 export function currentOwner(): LockOwner {
-  return {
-    token: randomUUID(),
-    pid: process.pid,
-    host: hostname(),
-    bootId: bootId(),
-    startTime: readStat(process.pid).startTime,
-  };
+  return { token: randomUUID(), pid: process.pid, host: hostname(), ...getSelf() };
 }
 
-/** Reads the owner record of a lock directory; `undefined` when absent or unreadable. */
-export async function readOwner(lockDir: string): Promise<LockOwner | undefined> {
+function getSelf(): { bootId: string; startTime: string } {
+  self ??= { bootId: bootId(), startTime: readStat(process.pid).startTime };
+  return self;
+}
+
+/**
+ * Reads the owner record of a lock directory; `undefined` when absent or unreadable. It is
+ * read synchronously: a file of a hundred bytes in the lock directory, microseconds on a
+ * local disk, where the asynchronous read costs four threadpool round trips, on the path of
+ * every update (see syncLockFs in lock-acquire.ts).
+ */
+export function readOwner(lockDir: string): LockOwner | undefined {
   try {
-    const owner = JSON.parse(await readFile(`${lockDir}/owner.json`, 'utf8')) as LockOwner;
+    const owner = JSON.parse(readFileSync(`${lockDir}/owner.json`, 'utf8')) as LockOwner;
     return typeof owner.pid === 'number' && typeof owner.token === 'string' ? owner : undefined;
   } catch {
     return undefined;
@@ -39,7 +45,7 @@ export async function readOwner(lockDir: string): Promise<LockOwner | undefined>
  * can be known, so the answer is false and the mtime rule decides.
  */
 export function isOwnerDead(owner: LockOwner): boolean {
-  if (owner.host !== hostname() || owner.bootId !== bootId()) return false;
+  if (owner.host !== hostname() || owner.bootId !== getSelf().bootId) return false;
   try {
     process.kill(owner.pid, 0);
   } catch (error) {

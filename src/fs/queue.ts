@@ -35,3 +35,32 @@ export async function inQueue<T>(
     release();
   }
 }
+
+/**
+ * A `waitFor` for {@link inQueue}: waits for the turn until `deadline` (then rejects with
+ * `onTimeout()`) or until `signal` aborts (then rejects with its reason).
+ */
+export function boundedTurn(
+  deadline: number,
+  signal: AbortSignal | undefined,
+  onTimeout: () => Error,
+): (turn: Promise<void>) => Promise<void> {
+  return async (turn) => {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(onTimeout()), Math.max(0, deadline - Date.now()));
+    });
+    try {
+      await Promise.race([turn, timeout, ...(signal ? [abortPromise(signal)] : [])]);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+}
+
+function abortPromise(signal: AbortSignal): Promise<never> {
+  return new Promise((_, reject) => {
+    if (signal.aborted) reject(signal.reason);
+    signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+  });
+}

@@ -6,7 +6,7 @@ import { isOwnerDead, readOwner } from './owner.js';
  * reused), or nobody refreshed it for `staleMs`. `'gone'` when it no longer exists.
  */
 async function judge(lockDir: string, staleMs: number): Promise<'stale' | 'live' | 'gone'> {
-  const owner = await readOwner(lockDir);
+  const owner = readOwner(lockDir);
   if (owner !== undefined && isOwnerDead(owner)) return 'stale';
   try {
     const info = await stat(lockDir);

@@ -57,8 +57,10 @@ export async function withLock<T>(
   const normalized = normalizeLockOptions(options);
   // The queue key is taken synchronously so that calls keep their order; links to one file
   // get separate queues but still meet at the cross-process lock of the real path.
-  return inQueue(resolve(path), boundedTurn(normalized.deadline, normalized.signal, () => inProcess(resolve(path), normalized)), async () =>
-    hold(await resolveTarget(path), work, normalized),
+  return inQueue(
+    resolve(path),
+    boundedTurn(normalized.deadline, normalized.signal, () => inProcess(resolve(path), normalized)),
+    async () => hold(await resolveTarget(path), work, normalized),
   );
 }
 
@@ -72,7 +74,11 @@ export function withResolvedLock<T>(
   options: LockOptions = {},
 ): Promise<T> {
   const normalized = normalizeLockOptions(options);
-  return inQueue(target, boundedTurn(normalized.deadline, normalized.signal, () => inProcess(target, normalized)), () => hold(target, work, normalized));
+  return inQueue(
+    target,
+    boundedTurn(normalized.deadline, normalized.signal, () => inProcess(target, normalized)),
+    () => hold(target, work, normalized),
+  );
 }
 
 interface NormalizedLockOptions {

@@ -13,6 +13,10 @@ export interface Classifier {
   classify(bytes: Uint8Array, start: number, end: number): number;
   /** The value that made the last {@link UNRECOGNIZED} result. */
   unrecognized: string;
+  /** Numeric JSON levels of the chosen convention → level index (what the WASM kernel is loaded with). */
+  readonly numeric: ReadonlyMap<number, number>;
+  /** Syslog severities 0–7 → level index. */
+  readonly syslog: ReadonlyMap<number, number>;
 }
 
 const SPACE = 0x20;
@@ -37,6 +41,8 @@ export function createClassifier(table: TokenTable, numericLevels: NumericLevels
   const syslog = toIndex(NUMERIC_LEVELS.syslog);
   const classifier: Classifier = {
     unrecognized: '',
+    numeric,
+    syslog,
     classify(bytes, start, end) {
       let p = start;
       while (p < end && (bytes[p] === SPACE || bytes[p] === TAB)) p++;

@@ -63,7 +63,8 @@ export class LineCounter {
     this.#occurrences = occurrences;
     this.totals = totals;
     this.#window = window;
-    this.#kernel = useWasm && !occurrences && window === undefined ? createWasmCounter(table) : undefined;
+    this.#kernel =
+      useWasm && !occurrences && window === undefined ? createWasmCounter(table, classifier) : undefined;
   }
 
   /** Marks the start of a new source; its first line may carry a BOM unless it starts mid-file. */

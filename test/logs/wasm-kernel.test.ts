@@ -3,138 +3,12 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type Classifier, createClassifier, UNRECOGNIZED } from '../../src/logs/classify.js';
-import { createTotals, LineCounter } from '../../src/logs/counter.js';
 import { LEVELS } from '../../src/logs/levels.js';
-import { createTokenTable, type TokenOptions, type TokenTable } from '../../src/logs/tokens.js';
+import { createTokenTable } from '../../src/logs/tokens.js';
 import { createWasmCounter } from '../../src/logs/wasm/kernel.js';
 import { EDGE_CASES, generateLogBuffer } from '../fixtures/logs/generate.js';
 import { referenceCounts } from '../fixtures/logs/reference.js';
-
-/** Counts in one comparable shape. */
-interface Result {
-  levels: number[];
-  lines: number;
-  unmatchedLines: number;
-  unrecognized: Record<string, number>;
-}
-
-interface Setup {
-  table: TokenTable;
-  classifier: Classifier;
-}
-
-const setups = {
-  default: setUp({}),
-  caseSensitive: setUp({ caseSensitive: true }),
-  // A one-letter alias, a 9-letter level (the longest that packs exactly), words of every length.
-  custom: setUp({
-    levels: ['LOW', 'MEDIUM', 'HIGH', 'ABCDEFGHJ'],
-    aliases: { MINOR: 'LOW', Q: 'MEDIUM', SEVERE: 'HIGH', CATASTROP: 'ABCDEFGHJ' },
-  }),
-};
-
-function setUp(options: TokenOptions): Setup {
-  const table = createTokenTable(options);
-  return { table, classifier: createClassifier(table, 'pino') };
-}
-
-function finish(counts: Float64Array, lines: number, unmatched: number, unrecognized: Map<string, number>) {
-  return {
-    levels: [...counts],
-    lines,
-    unmatchedLines: unmatched,
-    unrecognized: Object.fromEntries([...unrecognized].sort(([a], [b]) => (a < b ? -1 : 1))),
-  };
-}
-
-/** The truth by the JavaScript rules: every line through the classifier, no fast path. */
-function countByClassifier({ table, classifier }: Setup, bytes: Buffer): Result {
-  const counts = new Float64Array(table.names.length);
-  const unrecognized = new Map<string, number>();
-  let lines = 0;
-  let unmatched = 0;
-  let start = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
-  while (start < bytes.length) {
-    const found = bytes.indexOf(0x0a, start);
-    const newline = found === -1 ? bytes.length : found;
-    const end = newline > start && bytes[newline - 1] === 0x0d ? newline - 1 : newline;
-    const level = classifier.classify(bytes, start, end);
-    lines++;
-    if (level >= 0) counts[level]!++;
-    else unmatched++;
-    if (level === UNRECOGNIZED)
-      unrecognized.set(classifier.unrecognized, (unrecognized.get(classifier.unrecognized) ?? 0) + 1);
-    start = newline + 1;
-  }
-  return finish(counts, lines, unmatched, unrecognized);
-}
-
-/** LineCounter as countLevels drives it, fed in pieces cut at `cuts`. */
-function countByLineCounter(
-  { table, classifier }: Setup,
-  bytes: Buffer,
-  cuts: readonly number[],
-  useWasm: boolean,
-): Result {
-  const totals = createTotals(table.names.length);
-  const counter = new LineCounter(table, classifier, false, totals, undefined, useWasm);
-  counter.startSource();
-  feedInPieces(bytes, cuts, (buffer, final) => counter.feed(buffer, buffer.length, final));
-  return finish(totals.counts, totals.lines, totals.unmatchedLines, totals.unrecognized);
-}
-
-/** The kernel, fed in pieces cut at `cuts`; special lines go to the classifier, as LineCounter does. */
-function countByKernel({ table, classifier }: Setup, bytes: Buffer, cuts: readonly number[] = []): Result {
-  const kernel = createWasmCounter(table);
-  if (kernel === undefined) throw new Error('WebAssembly SIMD is not available');
-  const totals = createTotals(table.names.length);
-  let atStart = true;
-  feedInPieces(bytes, cuts, (buffer, final) => {
-    const bom = atStart && buffer[0] === 0xef && buffer[1] === 0xbb && buffer[2] === 0xbf ? 3 : 0;
-    if (buffer.length > 0 || final) atStart = false;
-    return kernel.feed(buffer, bom, buffer.length, final, totals, (start, end) => {
-      totals.lines++;
-      const level = classifier.classify(buffer, start, end);
-      if (level >= 0) totals.counts[level]!++;
-      else totals.unmatchedLines++;
-      if (level === UNRECOGNIZED)
-        totals.unrecognized.set(
-          classifier.unrecognized,
-          (totals.unrecognized.get(classifier.unrecognized) ?? 0) + 1,
-        );
-    });
-  });
-  return finish(totals.counts, totals.lines, totals.unmatchedLines, totals.unrecognized);
-}
-
-/** Feeds `bytes` in pieces, carrying the unfinished line over as count.ts does. */
-function feedInPieces(
-  bytes: Buffer,
-  cuts: readonly number[],
-  feed: (buffer: Buffer, final: boolean) => number,
-): void {
-  let carry = Buffer.alloc(0);
-  let from = 0;
-  for (const cut of [...cuts.filter((at) => at > 0 && at < bytes.length)].sort((a, b) => a - b)) {
-    const buffer = Buffer.concat([carry, bytes.subarray(from, cut)]);
-    carry = Buffer.from(buffer.subarray(feed(buffer, false)));
-    from = cut;
-  }
-  const buffer = Buffer.concat([carry, bytes.subarray(from)]);
-  feed(Buffer.from(buffer.subarray(feed(buffer, false))), true);
-}
-
-function expectSame(setup: Setup, bytes: Buffer, cuts: readonly number[] = []): Result {
-  const truth = countByClassifier(setup, bytes);
-  expect(countByKernel(setup, bytes, cuts)).toEqual(truth);
-  expect(countByLineCounter(setup, bytes, cuts, true)).toEqual(truth);
-  expect(countByLineCounter(setup, bytes, cuts, false)).toEqual(truth);
-  return truth;
-}
-
-const latin1 = (text: string) => Buffer.from(text, 'latin1');
-const utf8 = (text: string) => Buffer.from(text, 'utf8').toString('latin1');
+import { countByClassifier, countByKernel, expectSame, latin1, setups, utf8 } from './kernel-harness.js';
 
 /** Lines for the token rule, its decoys and the rules next to it; bytes as latin1. */
 const TOKEN_LINES = [
@@ -258,7 +132,7 @@ const TOKEN_LINES = [
 
 describe('the WebAssembly kernel', () => {
   it('is available on the Node versions sre-kit supports', () => {
-    expect(createWasmCounter(setups.default.table)).toBeDefined();
+    expect(createWasmCounter(setups.default.table, setups.default.classifier)).toBeDefined();
   });
 
   it('is built from the kernel.c in the tree (run scripts/build-wasm.sh after changing it)', () => {
@@ -285,7 +159,7 @@ describe('the WebAssembly kernel', () => {
     const aliases: Record<string, string> = {};
     for (let i = 0; i < 1100; i++)
       aliases[`A${i.toString(26).replace(/\d/g, (d) => 'QRSTUVWXYZ'[Number(d)]!)}`] = 'INFO';
-    expect(createWasmCounter(createTokenTable({ aliases }))).toBeUndefined();
+    expect(createWasmCounter(createTokenTable({ aliases }), setups.default.classifier)).toBeUndefined();
   });
 });
 

@@ -1,3 +1,4 @@
+import type { Classifier } from '../classify.js';
 import type { TokenTable } from '../tokens.js';
 import { KERNEL_WASM_BASE64 } from './kernel-wasm.js';
 
@@ -12,9 +13,10 @@ export interface KernelTotals {
 export interface WasmCounter {
   /**
    * Counts the complete lines of `bytes[start, end)` into `totals`, as LineCounter's
-   * JavaScript loop does, except the lines that JSON, syslog or logfmt rules might apply to:
-   * those go to `onSpecial(lineStart, lineEnd)` (the end without `\n` and `\r`), which must
-   * classify and count them (`lines` included). Returns where the unfinished last line
+   * JavaScript loop does, except the lines it cannot settle alone (a level value that names
+   * no level, a JSON value that is not a short word or integer…): those go to
+   * `onSpecial(lineStart, lineEnd)` (the end without `\n` and `\r`), which must classify and
+   * count them (`lines` included). Returns where the unfinished last line
    * starts; with `final` that line is counted too and `end` is returned.
    */
   feed(
@@ -39,6 +41,9 @@ interface KernelExports {
   data_base(): number;
   counts(): number;
   specials(): number;
+  numeric_levels(): number;
+  syslog_levels(): number;
+  set_info_level(level: number): void;
   configure(slots: number, maxLength: number, caseSensitive: number): number;
   add_word(key: bigint, level: number): number;
   count(begin: number, end: number, final: number): number;
@@ -58,6 +63,8 @@ const PAGE = 65536;
 /** Counts slots before lines, unmatched and specials in the kernel's results (MAX_LEVELS). */
 const LEVEL_SLOTS = 64;
 const TABLE_SLOTS = 4096;
+/** Numeric JSON levels the kernel looks up itself (NUMERIC_SLOTS); others go to JavaScript. */
+const NUMERIC_SLOTS = 128;
 
 let compiled: { api: WasmApi; module: object } | null | undefined;
 
@@ -73,10 +80,14 @@ function getKernel(): { api: WasmApi; module: object } | null {
 }
 
 /**
- * A kernel instance loaded with the word table, or `undefined` where WebAssembly SIMD is
- * unavailable (or the table is too big for it): then the JavaScript loop is the one to use.
+ * A kernel instance loaded with the word table and the classifier's numeric tables, or
+ * `undefined` where WebAssembly SIMD is unavailable (or the table is too big for it): then
+ * the JavaScript loop is the one to use.
  */
-export function createWasmCounter(table: TokenTable): WasmCounter | undefined {
+export function createWasmCounter(
+  table: TokenTable,
+  levels: Pick<Classifier, 'numeric' | 'syslog'>,
+): WasmCounter | undefined {
   const kernel = getKernel();
   if (kernel === null || table.names.length > LEVEL_SLOTS || table.words.size * 4 > TABLE_SLOTS)
     return undefined;
@@ -87,6 +98,14 @@ export function createWasmCounter(table: TokenTable): WasmCounter | undefined {
     throw new Error(`wasm kernel: cannot take ${slots} slots and words of ${table.maxLength} letters`);
   for (const [word, level] of table.words)
     if (exports.add_word(BigInt(word), level) === 0) throw new Error(`wasm kernel: cannot add word ${word}`);
+  // Level index + 1 per number, 0 for none: the kernel hands a number without a level to JavaScript.
+  const memory = new Uint8Array(exports.memory.buffer);
+  const numericAt = exports.numeric_levels() >>> 0;
+  for (const [value, level] of levels.numeric)
+    if (value < NUMERIC_SLOTS) memory[numericAt + value] = level + 1;
+  const syslogAt = exports.syslog_levels() >>> 0;
+  for (const [value, level] of levels.syslog) if (value < 8) memory[syslogAt + value] = level + 1;
+  exports.set_info_level(table.names.indexOf('INFO') + 1);
   return new Counter(exports, table.names.length);
 }
 

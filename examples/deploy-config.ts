@@ -27,7 +27,7 @@ import {
   run,
   writeAtomic,
 } from 'sre-kit';
-import { parse as parseYaml } from 'yaml';
+import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
 
 const HELP = `Usage: deploy-config <config.json> --environments <environments.yaml> [options]
@@ -44,6 +44,11 @@ The environments file lists the environments in promotion order:
       target: /etc/app/app.json
       schema: prod.schema.json        # an environment may have a schema of its own
       health: { command: [systemctl, is-active, app], attempts: 3, intervalMs: 2000 }
+
+Relative paths (schemas, local targets) are the environments file's. Each deploy first copies
+the deployed file to <target>.bak, then replaces the target atomically; a rollback puts the
+copy back (or removes the target when there was none). Ctrl-C during a health check rolls
+that environment back too.
 
 Each environment's health check is an HTTP URL (healthy: a 2xx answer within timeoutMs) or a
 command run without a shell (healthy: exit 0 within timeoutMs), tried up to \`attempts\` times
@@ -103,7 +108,8 @@ async function loadEnvironments(path: string): Promise<Environment[]> {
   try {
     data = parseYaml(text);
   } catch (error) {
-    throw new ConfigError('SRE_CONFIG_INVALID', `${path}: not valid YAML`, { cause: error });
+    const at = error instanceof YAMLParseError && error.linePos ? `:${error.linePos[0].line}` : '';
+    throw new ConfigError('SRE_CONFIG_INVALID', `${path}${at}: not valid YAML`, { cause: error });
   }
   const file = EnvironmentsFile.safeParse(data);
   if (!file.success) throw fromZodError(file.error, { source: path, input: data });
@@ -122,7 +128,9 @@ async function loadEnvironments(path: string): Promise<Environment[]> {
     if (names.has(parsed.data.name))
       throw new ConfigError('SRE_CONFIG_INVALID', `${which}: the name is used twice`);
     names.add(parsed.data.name);
-    return { ...parsed.data, schemaPath: resolve(dirname(path), schema) };
+    // Relative paths are the environments file's; a remote target is the host's path as given.
+    const target = parsed.data.host ? parsed.data.target : resolve(dirname(path), parsed.data.target);
+    return { ...parsed.data, target, schemaPath: resolve(dirname(path), schema) };
   });
 }
 
@@ -222,6 +230,58 @@ async function checkOnce(health: Environment['health'], signal: AbortSignal): Pr
   }
 }
 
+/**
+ * Backs up, deploys and health-checks one environment. Resolves with `undefined` when it is
+ * healthy, else with what was done about it; throws only when the rollback failed too.
+ */
+async function promote(
+  env: Environment,
+  place: Place,
+  config: Buffer,
+  signal: AbortSignal,
+): Promise<string | undefined> {
+  const backup = `${env.target}.bak`;
+  let previous: Buffer | undefined;
+  try {
+    previous = await place.read(env.target);
+    if (previous) await place.write(backup, previous);
+  } catch (error) {
+    console.error(`${env.name}: could not back up the current config: ${reason(error)}`);
+    return 'nothing was deployed there, nothing to roll back';
+  }
+  console.log(
+    previous
+      ? `${env.name}: backed up to ${place.label(backup)}`
+      : `${env.name}: nothing deployed yet, no backup`,
+  );
+  try {
+    await place.write(env.target, config);
+    console.log(`${env.name}: deployed ${place.label(env.target)}`);
+    console.log(`${env.name}: healthy: ${await checkHealth(env.health, signal)}`);
+    return undefined;
+  } catch (error) {
+    console.error(`${env.name}: failed: ${reason(error)}`);
+  }
+  try {
+    if (previous) await place.write(env.target, previous);
+    else await place.remove(env.target);
+  } catch (error) {
+    const saved = previous
+      ? `the previous config is in ${place.label(backup)}`
+      : 'there was no previous config';
+    throw new FileError(
+      'SRE_FILE_IO',
+      `Promotion stopped at ${env.name}, and its rollback failed (${saved})`,
+      {
+        cause: error,
+      },
+    );
+  }
+  return previous
+    ? `${env.name} was rolled back: ${place.label(env.target)} restored from ${place.label(backup)}`
+    : `${env.name} was rolled back: ${place.label(env.target)} removed (there was none before)`;
+}
+
 const describeHealth = (health: Environment['health']) =>
   health.url ? `GET ${health.url}` : `run ${health.command?.join(' ')}`;
 const reason = (error: unknown) =>
@@ -275,55 +335,28 @@ await main(async ({ argv, signal }) => {
     return console.log('Dry run: the config is valid for every environment; nothing was changed.');
 
   for (const [index, env] of environments.entries()) {
-    const done = environments.slice(0, index).map((previous) => previous.name);
-    const kept =
-      done.length > 0 ? `; ${done.join(', ')} keep${done.length === 1 ? 's' : ''} the new config` : '';
     const host = hosts.get(env.name);
-    let place: Place;
-    let previous: Buffer | undefined;
-    const backup = `${env.target}.bak`;
+    let outcome: string | undefined;
+    let place: Place | undefined;
     try {
       place = host ? await remote(host, args) : local;
-      previous = await place.read(env.target);
-      if (previous) await place.write(backup, previous);
     } catch (error) {
-      console.error(`${env.name}: could not back up the current config: ${reason(error)}`);
-      console.error(
-        `Promotion stopped at ${env.name}; nothing was deployed there, nothing to roll back${kept}.`,
-      );
-      return 1;
+      console.error(`${env.name}: cannot reach ${env.host}: ${reason(error)}`);
+      outcome = 'nothing was deployed there, nothing to roll back';
     }
-    console.log(
-      previous
-        ? `${env.name}: backed up to ${place.label(backup)}`
-        : `${env.name}: nothing deployed yet, no backup`,
-    );
-    try {
-      await place.write(env.target, config);
-      console.log(`${env.name}: deployed ${place.label(env.target)}`);
-      console.log(`${env.name}: healthy: ${await checkHealth(env.health, signal)}`);
-    } catch (error) {
-      console.error(`${env.name}: failed: ${reason(error)}`);
+    if (place) {
       try {
-        if (previous) await place.write(env.target, previous);
-        else await place.remove(env.target);
-      } catch (rollbackError) {
-        const saved = previous
-          ? `the previous config is in ${place.label(backup)}`
-          : 'there was no previous config';
-        throw new FileError('SRE_FILE_IO', `${env.name}: the rollback failed too (${saved})`, {
-          cause: rollbackError,
-        });
+        outcome = await promote(env, place, config, signal);
       } finally {
         await place.close();
       }
-      const what = previous
-        ? `${env.name} was rolled back: ${place.label(env.target)} restored from ${place.label(backup)}`
-        : `${env.name} was rolled back: ${place.label(env.target)} removed (there was none before)`;
-      console.error(`Promotion stopped at ${env.name}; ${what}${kept}.`);
-      return 1;
     }
-    await place.close();
+    if (outcome === undefined) continue;
+    const done = environments.slice(0, index).map((previous) => previous.name);
+    const kept =
+      done.length > 0 ? `; ${done.join(', ')} keep${done.length === 1 ? 's' : ''} the new config` : '';
+    console.error(`Promotion stopped at ${env.name}; ${outcome}${kept}.`);
+    return 1;
   }
   console.log(`Promoted to ${environments.map((env) => env.name).join(', ')}.`);
 });

@@ -61,8 +61,9 @@ export interface SftpClient {
  * import { openSftp } from 'sre-kit/remote';
  *
  * await using sftp = await openSftp('deploy@web-1.example.com', { connectTimeoutMs: 5000 });
- * const previous = (await sftp.stat('/etc/app/config.json')) && (await sftp.readFile('/etc/app/config.json'));
- * await sftp.writeFile('/etc/app/config.json', JSON.stringify({ port: 8080 }));
+ * const path = '/etc/app/config.json';
+ * if (await sftp.stat(path)) await sftp.writeFile(`${path}.bak`, await sftp.readFile(path));
+ * await sftp.writeFile(path, `${JSON.stringify({ port: 8080 })}\n`);
  * ```
  */
 export async function openSftp(
@@ -160,8 +161,11 @@ export async function openSftp(
         await call(`closing ${temp}`, (done) => sftp.close(open, done));
         await call(`renaming ${temp} to ${path}`, (done) => sftp.ext_openssh_rename(temp, path, done));
       } catch (error) {
-        if (handle !== undefined) sftp.close(handle, () => {});
-        sftp.unlink(temp, () => {});
+        // Best effort: after a deadline the connection is gone, and these cannot be sent.
+        try {
+          if (handle !== undefined) sftp.close(handle, () => {});
+          sftp.unlink(temp, () => {});
+        } catch {}
         if (error instanceof Error && /does not support/.test(error.message)) {
           throw new FileError('SRE_FILE_IO', `Cannot write ${path} on ${name} atomically: ${error.message}`, {
             cause: error,

@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { repoRoot, runScript, tsxBin } from '../helpers/run-script.js';
+import { repoRoot, runScript, startScript, tsxBin } from '../helpers/run-script.js';
 import { type Sshd, sshdTestsEnabled, startSshd } from '../helpers/sshd.js';
 
 const script = join(repoRoot, 'examples', 'deploy-config.ts');
@@ -129,6 +129,32 @@ describe('examples/deploy-config.ts', () => {
     expect(requests).toEqual([]); // prod was never reached
   }, 120_000);
 
+  it('rolls back the environment whose health check Ctrl-C interrupted', async () => {
+    const node = JSON.stringify(process.execPath);
+    const hang = `{ command: [${node}, -e, "setTimeout(() => {}, 60000)"], timeoutMs: 60000 }`;
+    await writeFile(
+      join(dir, 'environments.yaml'),
+      `schema: app.schema.json\nenvironments:\n${environment('dev', hang)}${environment('prod', `{ url: "${base}/dev" }`)}`,
+    );
+    const running = startScript(tsxBin, [
+      script,
+      join(dir, 'new.json'),
+      '--environments',
+      join(dir, 'environments.yaml'),
+    ]);
+    await running.waitForStdout(/dev: deployed /, 60_000);
+    running.child.kill('SIGINT');
+    const result = await running.done();
+    // main() raises the signal again once the script has rolled back, so the shell sees it.
+    expect(result.exitSignal).toBe('SIGINT');
+    const dev = join(dir, 'dev', 'app.json');
+    expect(result.stderr).toContain(
+      `Promotion stopped at dev; dev was rolled back: ${dev} restored from ${dev}.bak.\n`,
+    );
+    expect(await readFile(dev, 'utf8')).toBe(OLD.dev);
+    expect(await readFile(join(dir, 'prod', 'app.json'), 'utf8')).toBe(OLD.prod);
+  }, 120_000);
+
   it('--dry-run prints the plan, validates, and writes nothing', async () => {
     await writeFile(join(dir, 'environments.yaml'), httpEnvironments());
     const before = await contents();
@@ -211,6 +237,18 @@ describe('examples/deploy-config.ts', () => {
       );
       expect(await readFile(prod, 'utf8')).toBe(OLD.prod);
       expect((await readdir(join(dir, 'prod'))).sort()).toEqual(['app.json', 'app.json.bak']);
+
+      // A host that cannot be trusted gets nothing: no backup, no deploy, nothing to roll back.
+      await writeFile(join(dir, 'known_hosts'), '');
+      await rm(`${prod}.bak`);
+      const untrusted = await deploy(remote(`{ url: "${base}/staging" }`), ...ssh);
+      expect(untrusted.exitCode).toBe(1);
+      expect(untrusted.stderr).toContain('prod: cannot reach web-1: SRE_REMOTE_HOST_KEY_UNKNOWN: ');
+      expect(untrusted.stderr).toContain(
+        'Promotion stopped at prod; nothing was deployed there, nothing to roll back; dev keeps the new config.\n',
+      );
+      expect(await readdir(join(dir, 'prod'))).toEqual(['app.json']);
+      expect(await readFile(prod, 'utf8')).toBe(OLD.prod);
     }, 120_000);
   });
 });

@@ -11,7 +11,7 @@
  *   npx tsx examples/deploy-config.ts app.json --environments environments.yaml --dry-run
  */
 import { createHash } from 'node:crypto';
-import { readFile, rm } from 'node:fs/promises';
+import { readFile, rm, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import {
   ConfigError,
@@ -150,23 +150,32 @@ async function validateConfig(configPath: string, environments: Environment[]): 
   }
 }
 
+/** A file as it was: its bytes and permission bits (a backup keeps them: configs hold secrets). */
+interface Saved {
+  data: Buffer;
+  mode: number;
+}
+
 /** Where an environment's file lives: this machine, or a host over SFTP. */
 interface Place {
   label(path: string): string;
-  read(path: string): Promise<Buffer | undefined>;
-  write(path: string, data: Buffer): Promise<void>;
+  read(path: string): Promise<Saved | undefined>;
+  write(path: string, data: Buffer, mode?: number): Promise<void>;
   remove(path: string): Promise<void>;
   close(): Promise<void>;
 }
 
 const local: Place = {
   label: (path) => path,
-  read: (path) =>
-    readFile(path).catch((error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT') return undefined;
+  read: async (path) => {
+    try {
+      return { data: await readFile(path), mode: (await stat(path)).mode & 0o7777 };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw new FileError('SRE_FILE_IO', `Cannot read ${path}`, { cause: error, details: { path } });
-    }),
-  write: (path, data) => writeAtomic(path, data),
+    }
+  },
+  write: (path, data, mode) => writeAtomic(path, data, mode === undefined ? {} : { mode }),
   remove: (path) => rm(path, { force: true }),
   close: async () => {},
 };
@@ -180,8 +189,11 @@ async function remote(host: Host, args: z.infer<typeof Args>): Promise<Place> {
   });
   return {
     label: (path) => `${sftp.host}:${path}`,
-    read: async (path) => ((await sftp.stat(path)) ? sftp.readFile(path) : undefined),
-    write: (path, data) => sftp.writeFile(path, data),
+    read: async (path) => {
+      const found = await sftp.stat(path);
+      return found && { data: await sftp.readFile(path), mode: found.mode };
+    },
+    write: (path, data, mode) => sftp.writeFile(path, data, mode === undefined ? {} : { mode }),
     remove: (path) => sftp.remove(path),
     close: () => sftp.close(),
   };
@@ -241,10 +253,10 @@ async function promote(
   signal: AbortSignal,
 ): Promise<string | undefined> {
   const backup = `${env.target}.bak`;
-  let previous: Buffer | undefined;
+  let previous: Saved | undefined;
   try {
     previous = await place.read(env.target);
-    if (previous) await place.write(backup, previous);
+    if (previous) await place.write(backup, previous.data, previous.mode);
   } catch (error) {
     console.error(`${env.name}: could not back up the current config: ${reason(error)}`);
     return 'nothing was deployed there, nothing to roll back';
@@ -263,7 +275,7 @@ async function promote(
     console.error(`${env.name}: failed: ${reason(error)}`);
   }
   try {
-    if (previous) await place.write(env.target, previous);
+    if (previous) await place.write(env.target, previous.data, previous.mode);
     else await place.remove(env.target);
   } catch (error) {
     const saved = previous

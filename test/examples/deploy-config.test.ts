@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -88,9 +88,15 @@ const contents = async () =>
 
 describe('examples/deploy-config.ts', () => {
   it('stops at the unhealthy environment, restores it byte for byte and says what was rolled back', async () => {
+    await chmod(join(dir, 'staging', 'app.json'), 0o640);
+    await chmod(join(dir, 'prod', 'app.json'), 0o600);
     const result = await deploy(httpEnvironments());
     expect(result.exitCode).toBe(1);
     expect(requests).toEqual(['/dev', '/staging', '/prod']);
+    // The new file, its backup and a restored file all keep the mode of the file they replace.
+    const mode = async (path: string) => (await stat(join(dir, path))).mode & 0o777;
+    expect(await Promise.all(['staging/app.json', 'staging/app.json.bak'].map(mode))).toEqual([0o640, 0o640]);
+    expect(await Promise.all(['prod/app.json', 'prod/app.json.bak'].map(mode))).toEqual([0o600, 0o600]);
     expect(await readFile(join(dir, 'dev', 'app.json'), 'utf8')).toBe(NEW);
     expect(await readFile(join(dir, 'staging', 'app.json'), 'utf8')).toBe(NEW);
     expect(await readFile(join(dir, 'prod', 'app.json'))).toEqual(Buffer.from(OLD.prod as string));

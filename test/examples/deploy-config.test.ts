@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { repoRoot, runScript, startScript, tsxBin } from '../helpers/run-script.js';
-import { type Sshd, sshdTestsEnabled, startSshd } from '../helpers/sshd.js';
+import { type Sshd, sftpTestsEnabled, startSshd } from '../helpers/sshd.js';
 
 const script = join(repoRoot, 'examples', 'deploy-config.ts');
-const enabled = sshdTestsEnabled();
+const enabled = sftpTestsEnabled();
 
 // The previous configs, with bytes a re-serialisation would not keep (spacing, no final newline).
 const OLD: Record<string, string> = {
@@ -205,7 +205,7 @@ describe('examples/deploy-config.ts', () => {
   describe.skipIf(!enabled)('an environment on a host over SFTP (a real sshd)', () => {
     let sshd: Sshd;
     beforeAll(async () => {
-      sshd = await startSshd({ extraConfig: ['Subsystem sftp /usr/lib/openssh/sftp-server'] });
+      sshd = await startSshd({ sftp: true });
     });
     afterAll(async () => {
       await sshd?.stop();

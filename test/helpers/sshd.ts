@@ -38,6 +38,26 @@ export function sshdTestsEnabled(): boolean {
   return false;
 }
 
+/** Debian's SFTP server (package openssh-sftp-server, a dependency of openssh-server). */
+export const SFTP_SERVER_PATH = '/usr/lib/openssh/sftp-server';
+
+/**
+ * Whether the tests that need sshd with its SFTP subsystem run: as {@link sshdTestsEnabled},
+ * and the SFTP server must be installed too (under CI its absence is an error).
+ */
+export function sftpTestsEnabled(): boolean {
+  if (!sshdTestsEnabled()) return false;
+  try {
+    accessSync(SFTP_SERVER_PATH, constants.X_OK);
+    return true;
+  } catch {
+    const reason = `${SFTP_SERVER_PATH} is not installed (apt-get install openssh-sftp-server)`;
+    if (process.env.CI) throw new Error(`The SFTP tests must run under CI, but ${reason}`);
+    console.warn(`[sftp tests skipped] ${reason}`);
+    return false;
+  }
+}
+
 /** The OpenSSH version of the installed sshd, e.g. [9, 2]. */
 function sshdVersion(): [number, number] {
   // `sshd -V` exists only from 9.x on; `ssh -V` is in the same package family and always works.
@@ -91,6 +111,8 @@ export interface StartSshdOptions {
   defaultMaxStartups?: boolean;
   /** More config lines, e.g. `['LogLevel DEBUG1']`; they take precedence over the helper's. */
   extraConfig?: readonly string[];
+  /** Serve the SFTP subsystem ({@link SFTP_SERVER_PATH}); see {@link sftpTestsEnabled}. @default false */
+  sftp?: boolean;
 }
 
 export interface Sshd {
@@ -172,6 +194,7 @@ export async function startSshd(options: StartSshdOptions = {}): Promise<Sshd> {
         ...(options.defaultMaxStartups ? [] : ['MaxStartups 200:30:400']),
         // OpenSSH 9.8 added penalties that would lock 127.0.0.1 out after the tests' auth failures.
         ...(major > 9 || (major === 9 && minor >= 8) ? ['PerSourcePenalties no'] : []),
+        ...(options.sftp ? [`Subsystem sftp ${SFTP_SERVER_PATH}`] : []),
       ];
       const configPath = join(dir, 'sshd_config');
       writeFileSync(configPath, `${config.join('\n')}\n`);

@@ -3,10 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSftp, type SftpOptions } from '../../src/remote/sftp.js';
-import { generateKey, type Sshd, sshdTestsEnabled, startSshd } from '../helpers/sshd.js';
+import { generateKey, type Sshd, sftpTestsEnabled, startSshd } from '../helpers/sshd.js';
 
-const enabled = sshdTestsEnabled();
-const SFTP_SERVER = '/usr/lib/openssh/sftp-server';
+const enabled = sftpTestsEnabled();
 
 describe.skipIf(!enabled)('openSftp() against a real OpenSSH sshd', () => {
   let sshd: Sshd;
@@ -23,8 +22,7 @@ describe.skipIf(!enabled)('openSftp() against a real OpenSSH sshd', () => {
   const target = () => ({ name: 'local', host: '127.0.0.1', port: sshd.port });
 
   beforeAll(async () => {
-    // The helper's config has no sftp subsystem: its extraConfig lines add one.
-    sshd = await startSshd({ extraConfig: [`Subsystem sftp ${SFTP_SERVER}`] });
+    sshd = await startSshd({ sftp: true });
     work = mkdtempSync(join(tmpdir(), 'sre-kit-sftp-'));
     knownHostsPath = join(work, 'known_hosts');
     writeFileSync(knownHostsPath, `${sshd.knownHostsLines().join('\n')}\n`);

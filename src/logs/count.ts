@@ -1,6 +1,7 @@
 import { open } from 'node:fs/promises';
 import { ConfigError, FileError, isSreError } from '../errors/index.js';
 import { createTotals, LineCounter, type Totals } from './counter.js';
+import { ChunkFeeder } from './feed.js';
 import { type LevelOptions, setUp } from './options.js';
 import { countInRanges, PARALLEL_MIN_BYTES } from './parallel.js';
 import { type LogSource, readSource, sourceName } from './source.js';
@@ -120,26 +121,12 @@ async function countSource(
   partial: () => LevelTotals,
 ): Promise<void> {
   counter.startSource();
-  let carry: Buffer | undefined;
+  const feeder = new ChunkFeeder(counter);
   try {
-    for await (const chunk of readSource(source, signal)) {
+    // Chunks are reused buffers: the feeder keeps only the unfinished line, as a copy.
+    for await (const chunk of readSource(source, signal, true)) {
       counter.totals.bytes += chunk.length;
-      let offset = 0;
-      if (carry !== undefined) {
-        // Only the line split across chunks is copied, never the whole chunk.
-        const newline = chunk.indexOf(0x0a);
-        if (newline === -1) {
-          carry = Buffer.concat([carry, chunk]);
-          continue;
-        }
-        const line = Buffer.concat([carry, chunk.subarray(0, newline + 1)]);
-        counter.feed(line, line.length, false);
-        offset = newline + 1;
-        carry = undefined;
-      }
-      const view = offset === 0 ? chunk : chunk.subarray(offset);
-      const used = counter.feed(view, view.length, false);
-      if (used < view.length) carry = Buffer.from(view.subarray(used));
+      feeder.push(chunk);
     }
   } catch (error) {
     // A damaged gzip stream (zlib's Z_* codes) is the file's fault; anything else is thrown as is.
@@ -158,7 +145,7 @@ async function countSource(
       },
     );
   }
-  if (carry !== undefined) counter.feed(carry, carry.length, true);
+  feeder.end();
 }
 
 /** The size of a file that is not gzip, or 0 (gzip, or unreadable: the normal path reports it). */

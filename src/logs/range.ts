@@ -1,8 +1,8 @@
 import { open } from 'node:fs/promises';
 import { createTotals, LineCounter, type Totals } from './counter.js';
+import { ChunkFeeder } from './feed.js';
 import { type LevelOptions, setUp } from './options.js';
-
-const READ_SIZE = 1024 * 1024;
+import { readAhead } from './reads.js';
 
 /**
  * Counts the lines of a plain file that start in `[start, end)`: a line that begins before
@@ -30,28 +30,25 @@ export async function countRange(
     } else {
       counter.startSource();
     }
-    let carry: Buffer | undefined;
-    let reachedEnd = false;
-    while (!reachedEnd) {
-      const chunk = Buffer.allocUnsafe(READ_SIZE);
-      const { bytesRead } = await handle.read(chunk, 0, READ_SIZE, position);
-      if (bytesRead === 0) break;
-      let data = chunk.subarray(0, bytesRead);
-      if (position + bytesRead >= end) {
+    // The next read is in flight while a chunk is counted; the feeder copies only split lines.
+    const feeder = new ChunkFeeder(counter);
+    for await (const chunk of readAhead(handle, position)) {
+      let data = chunk;
+      let reachedEnd = false;
+      if (position + chunk.length >= end) {
         // Past the range: keep only up to the newline that ends the last line starting in it.
-        const firstAfter = data.indexOf(0x0a, Math.max(0, end - position - 1));
+        const firstAfter = chunk.indexOf(0x0a, Math.max(0, end - position - 1));
         if (firstAfter !== -1) {
-          data = data.subarray(0, firstAfter + 1);
+          data = chunk.subarray(0, firstAfter + 1);
           reachedEnd = true;
         }
       }
-      position += bytesRead;
+      position += chunk.length;
       totals.bytes += data.length;
-      const buffer = carry === undefined ? data : Buffer.concat([carry, data]);
-      const used = counter.feed(buffer, buffer.length, false);
-      carry = used < buffer.length ? Buffer.from(buffer.subarray(used)) : undefined;
+      feeder.push(data);
+      if (reachedEnd) break;
     }
-    if (carry !== undefined) counter.feed(carry, carry.length, true);
+    feeder.end();
     return totals;
   } finally {
     await handle.close();

@@ -2,11 +2,10 @@ import { open } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { toFileError } from '../fs/paths.js';
+import { READ_SIZE, readAhead } from './reads.js';
 
 /** What can be counted or scanned: a path, bytes, or a stream; gzip is detected by its magic bytes. */
 export type LogSource = string | Buffer | Uint8Array | Readable;
-
-const READ_SIZE = 1024 * 1024;
 
 function isGzip(bytes: Uint8Array): boolean {
   return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
@@ -22,11 +21,17 @@ export function sourceName(source: LogSource, index: number): string {
 }
 
 /**
- * The decompressed bytes of a source, in chunks. A plain file is read with large reads into
- * fresh buffers; gzip (also several concatenated members, as logrotate and `cat a.gz b.gz`
- * make) goes through zlib.
+ * The decompressed bytes of a source, in chunks. A plain file is read with large reads: with
+ * `reuse`, into two buffers that take turns, the next read in flight while a chunk is
+ * counted (a chunk is then valid only until the next is asked for); else into fresh ones.
+ * Gzip (also several concatenated members, as logrotate and `cat a.gz b.gz` make) goes
+ * through zlib.
  */
-export async function* readSource(source: LogSource, signal?: AbortSignal): AsyncGenerator<Buffer> {
+export async function* readSource(
+  source: LogSource,
+  signal?: AbortSignal,
+  reuse = false,
+): AsyncGenerator<Buffer> {
   if (typeof source === 'string') {
     let handle: Awaited<ReturnType<typeof open>>;
     try {
@@ -42,6 +47,10 @@ export async function* readSource(source: LogSource, signal?: AbortSignal): Asyn
           handle.createReadStream({ start: 0, highWaterMark: READ_SIZE, autoClose: false }),
           signal,
         );
+        return;
+      }
+      if (reuse) {
+        yield* readAhead(handle, 0, signal);
         return;
       }
       let position = 0;

@@ -39,7 +39,9 @@ export async function watchStep({ signal, dir }: TourContext): Promise<void> {
     await writeAtomic(join(inbox, 'orders-0001-copy.csv'), 'id,total\n0001,42\n');
     await until(() => settled(first.stats()) >= FILES.length + 1, 10_000, 'see the files', signal);
     const stats = first.stats();
-    say(`dropped ${FILES.length} files and a copy of one: handled ${handled.length} (${handled.join(', ')})`);
+    say(
+      `dropped ${FILES.length} files and a copy of one: handled ${handled.length} (${[...handled].sort().join(', ')})`,
+    );
     say(`the copy has the same bytes, so it is a duplicate: duplicates=${stats.duplicates}`);
   } finally {
     await first.close();

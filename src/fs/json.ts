@@ -1,5 +1,5 @@
-import { closeSync, fsync as fsyncCallback, openSync } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { closeSync, fstatSync, fsync as fsyncCallback, openSync, type Stats } from 'node:fs';
+import { type FileHandle, open, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { promisify } from 'node:util';
 import writeFileAtomic from 'write-file-atomic';
@@ -9,7 +9,7 @@ import type { JsonValue } from '../internal/json-safe.js';
 import { diffJson, type JsonChange } from './diff.js';
 import { DEFAULT_FORMAT, detectFormat, type JsonFormat, parseJsonText } from './json-text.js';
 import { type LockOptions, withResolvedLock } from './lock.js';
-import { applyMergePatch, clone, isJsonObject, type MergePatch } from './merge-patch.js';
+import { applyMergePatch, isJsonObject, type MergePatch } from './merge-patch.js';
 import { resolveTarget, toFileError } from './paths.js';
 
 const fsync = promisify(fsyncCallback);
@@ -124,16 +124,24 @@ export async function updateJson<T = any>(
   return withResolvedLock(
     target,
     async ({ assertHeld, signal }) => {
-      const text = await readExisting(target, 'create' in options);
-      const created = text === undefined;
-      const current = created ? toJson(options.create, 'the create option') : parseJsonText(text, target);
+      const existing = await readExisting(target, 'create' in options);
+      const created = existing === undefined;
+      // Parsed afresh for each use: JSON.parse is several times faster than a deep clone, and
+      // gives own, plain properties only (prototype-safe) just the same.
+      const load = (): JsonValue =>
+        existing === undefined
+          ? toJson(options.create, 'the create option')
+          : parseJsonText(existing.text, target);
+      const current = load();
       validate(options.schema, current, created ? `${target} (the create option)` : target);
-      const format = text === undefined ? { ...DEFAULT_FORMAT } : detectFormat(text);
+      const format = existing === undefined ? { ...DEFAULT_FORMAT } : detectFormat(existing.text);
       if (options.indent !== undefined) format.indent = options.indent;
-      // `current` needs no copy to stay the `before`: apply() gives a function a copy, and a
-      // merge patch builds a new value. The result is serialised once, in the file's layout,
-      // and parsed back: the same plain JSON copy as toJson(), and the text to write.
-      const body = toJsonText(await apply(update, current), `${target} (after the update)`, format.indent);
+      // `current` stays the `before`: a function is given its own copy, a merge patch builds a
+      // new value. The result is serialised once, in the file's layout, and parsed back: the
+      // same plain JSON copy as toJson(), and the text to write.
+      const applied =
+        typeof update === 'function' ? await applyFunction(update, load()) : applyMergePatch(current, update);
+      const body = toJsonText(applied, `${target} (after the update)`, format.indent);
       const next = JSON.parse(body) as JsonValue;
       if (signal.aborted)
         throw new AbortError('SRE_ABORTED', `Update of ${target} aborted`, { cause: signal.reason });
@@ -148,19 +156,20 @@ export async function updateJson<T = any>(
         changes,
       };
       if (!result.changed || options.dryRun) return result;
-      if (options.backup && text !== undefined) {
-        // The backup gets the file's own mode and owner: a 0600 config must not get a 0644 copy.
-        const info = await stat(target);
-        await writeFileAtomic(`${target}.bak`, text, {
-          mode: info.mode & 0o7777,
-          chown: { uid: info.uid, gid: info.gid },
-        });
-      }
+      // The file's own mode and owner, for the new version and the backup: a 0600 config must
+      // not become, or get a copy that is, 0644. Given to write-file-atomic, which then skips
+      // its own stat of the file.
+      const keep = existing && {
+        mode: existing.info.mode & 0o7777,
+        chown: { uid: existing.info.uid, gid: existing.info.gid },
+      };
+      if (options.backup && existing !== undefined)
+        await writeFileAtomic(`${target}.bak`, existing.text, { ...keep });
       await assertHeld();
       await writeFileAtomic(
         target,
         withLayout(body, format),
-        created && options.mode !== undefined ? { mode: options.mode } : {},
+        keep ? { ...keep } : options.mode !== undefined ? { mode: options.mode } : {},
       );
       await fsyncDirectory(dirname(target));
       return result;
@@ -169,18 +178,30 @@ export async function updateJson<T = any>(
   );
 }
 
-async function readExisting(target: string, mayCreate: boolean): Promise<string | undefined> {
+/** The file's text and its stat (taken on the open descriptor), or `undefined` when it may be created. */
+async function readExisting(
+  target: string,
+  mayCreate: boolean,
+): Promise<{ text: string; info: Stats } | undefined> {
+  let handle: FileHandle;
   try {
-    return await readFile(target, 'utf8');
+    handle = await open(target, 'r');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT' && mayCreate) return undefined;
     throw toFileError(error, target, 'read');
   }
+  try {
+    // fstat of an open descriptor: synchronous, for the reason at fsyncDirectory.
+    const info = fstatSync(handle.fd);
+    return { text: await handle.readFile('utf8'), info };
+  } catch (error) {
+    throw toFileError(error, target, 'read');
+  } finally {
+    await handle.close();
+  }
 }
 
-async function apply<T>(update: JsonUpdater<T> | MergePatch, current: JsonValue): Promise<unknown> {
-  if (typeof update !== 'function') return applyMergePatch(current, update);
-  const working = clone(current);
+async function applyFunction<T>(update: JsonUpdater<T>, working: JsonValue): Promise<unknown> {
   const returned = await update(working as T);
   return returned === undefined ? working : returned;
 }

@@ -129,14 +129,25 @@ async function hold<T>(
   }
   const acquired = statSync(lockPath);
   const owner = currentOwner();
-  const written = writeOwner(lockPath, owner, acquired);
+  let written = false;
+  let markWritten!: () => void;
+  const ownerWritten = new Promise<void>((resolve) => {
+    markWritten = resolve;
+  });
   try {
     const assertHeld = async () => {
+      await ownerWritten;
       const current = readOwner(lockPath);
       if (options.signal?.aborted) throw aborted(lockPath, options.signal);
       if (compromised || !written || current?.token !== owner.token) throw lockCompromised(lockPath);
     };
-    return await work({ signal: controller.signal, lockPath, path: target, assertHeld });
+    // The work starts first and the owner record is written while its first asynchronous
+    // call (updateJson's read of the file) is under way: only contenders judging a dead
+    // holder read the record, and until it exists they judge by the mtime, which is fresh.
+    const working = (async () => work({ signal: controller.signal, lockPath, path: target, assertHeld }))();
+    written = writeOwner(lockPath, owner, acquired);
+    markWritten();
+    return await working;
   } finally {
     options.signal?.removeEventListener('abort', onOuterAbort);
     // Releasing removes the lock directory: only when it is still this holder's, never a

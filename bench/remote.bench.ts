@@ -5,6 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout } from 'node:timers/promises';
 import { interleave } from './lib/interleave.js';
 import { describeMachine } from './lib/machine.js';
 import { isQuick, pick } from './lib/mode.js';
@@ -26,6 +27,7 @@ const PORT = 22;
 const RAISED = '1000:30:1000';
 /** Per run of one contender; past it the tool is killed and its row says so. */
 const TIMEOUT_MS = pick(180_000, 90_000);
+const REAP_MS = 500;
 
 const dir = mkdtempSync(join(tmpdir(), 'sre-kit-bench-remote-'));
 let fleet: Fleet | undefined;
@@ -58,10 +60,12 @@ async function measureAll(label: string, access: FleetAccess, hosts: number): Pr
   const files = writeClientFiles(join(dir, `clients-${hosts}`), subset(access, hosts));
   return interleave(names, ROUNDS, async (name, round) => {
     process.stderr.write(`  ${label}, N=${hosts}, round ${round + 1}/${ROUNDS}: ${name}\n`);
-    const dropsBefore = fleet!.drops();
+    const [drops, serverCpu] = [fleet!.drops(), fleet!.serverCpuMs()];
     const context = { access: subset(access, hosts), files, fanout: FANOUT, timeoutMs: TIMEOUT_MS };
     const outcome = await CONTENDERS[name].measure(context);
-    return { ...outcome, drops: fleet!.drops() - dropsBefore };
+    // sshd counts a connection's CPU once it has reaped its process, just after the close.
+    await setTimeout(REAP_MS);
+    return { ...outcome, drops: fleet!.drops() - drops, serverCpuMs: fleet!.serverCpuMs() - serverCpu };
   });
 }
 
@@ -108,7 +112,7 @@ try {
   console.log(
     'sshd drops a connection past MaxStartups by closing it before the SSH banner; sre-kit retries those (connect phase only), the others report the host as failed (pssh [FAILURE], pdsh/clush an ssh exit 255 line on stderr, Ansible UNREACHABLE, the textbook script an exception on stderr).\n',
   );
-  console.log(`${goals(big, defaults, MAX)}\n`);
+  console.log(`${goals(big, defaults, MAX, { results: small, hosts: SIZES[0]! })}\n`);
   console.log(
     "ssh2 (and so sre-kit) does not offer OpenSSH's post-quantum key exchange (sntrup761x25519-sha512, OpenSSH's default since 9.0): it negotiates curve25519-sha256. The `pssh, curve25519` row is pssh on that same key exchange.\n",
   );

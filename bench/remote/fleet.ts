@@ -2,7 +2,7 @@
 // most 16 addresses per sshd (its limit on ListenAddress), one host key shared by the fleet
 // and one user key. Adapted from test/helpers/sshd.ts, which starts one sshd on 127.0.0.1.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const SSHD_PATH = '/usr/sbin/sshd';
@@ -25,6 +25,11 @@ export interface Fleet extends FleetAccess {
   maxStartups: string;
   /** Connections the sshds dropped past MaxStartups so far (from their VERBOSE logs). */
   drops(): number;
+  /**
+   * CPU the sshds have used so far, in ms: the listeners' own and that of every connection
+   * process they reaped (each with its session and the commands it ran), from /proc.
+   */
+  serverCpuMs(): number;
   stop(): Promise<void>;
   /** SIGKILL to every sshd listener at once, synchronously: the last resort on exit. */
   killNow(): void;
@@ -87,6 +92,7 @@ export async function startFleet(dir: string, access: FleetAccess, maxStartups?:
     maxStartups: maxStartups ?? '10:30:100 (default)',
     drops: () => logs.reduce((sum, log) => sum + (log.match(/past MaxStartups/g)?.length ?? 0), 0),
     stop,
+    serverCpuMs: () => children.reduce((sum, child) => sum + treeCpuMs(child.pid), 0),
     killNow: () => {
       for (const child of children)
         if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
@@ -161,4 +167,20 @@ function stopAll(children: readonly ChildProcess[]): Promise<void> {
         }),
     ),
   ).then(() => undefined);
+}
+
+/** Clock ticks per second of /proc/<pid>/stat times (USER_HZ, 100 on Linux). */
+const TICKS_PER_SECOND = 100;
+
+/** utime + stime + cutime + cstime of a process: its own CPU and its reaped descendants'. */
+function treeCpuMs(pid: number | undefined): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = [11, 12, 13, 14].reduce((sum, index) => sum + Number(fields[index]), 0);
+    return (ticks * 1000) / TICKS_PER_SECOND;
+  } catch {
+    return 0;
+  }
 }

@@ -4,7 +4,7 @@ import { formatMs, formatRatio, markdownTable } from '../lib/table.js';
 import { BARE, type ContenderName, type Outcome, PSSH } from './contenders.js';
 
 /** One contender's rounds at one fleet size. */
-export type Results = Map<ContenderName, Measured<Outcome & { drops?: number }>>;
+export type Results = Map<ContenderName, Measured<Outcome & { drops: number; serverCpuMs: number }>>;
 
 /** Median wall time in ms (NaN without runs). */
 export function wallMs(results: Results, name: ContenderName): number {
@@ -47,14 +47,24 @@ export function resultTable(results: Results, hosts: number): string {
       seconds(wall),
       seconds(cpu),
       formatMs(cpu / hosts),
+      formatMs(median(measured.outcomes.map((outcome) => outcome.serverCpuMs)) / hosts),
       formatRatio(wall / bare),
       formatRatio(pssh / wall),
     ];
   });
   return markdownTable(
-    ['tool', 'hosts ok', 'wall s', 'client CPU s', 'CPU / host', 'wall vs bare ssh2', 'pssh wall / this'],
+    [
+      'tool',
+      'hosts ok',
+      'wall s',
+      'client CPU s',
+      'CPU / host',
+      'sshd CPU / host',
+      'wall vs bare ssh2',
+      'pssh wall / this',
+    ],
     rows,
-    ['left', 'right', 'right', 'right', 'right', 'right', 'right'],
+    ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
   );
 }
 
@@ -62,7 +72,7 @@ export function resultTable(results: Results, hosts: number): string {
 export function maxStartupsTable(results: Results, hosts: number): string {
   const rows = [...results].map(([name, measured]) => {
     if (measured.error !== undefined) return [name, 'failed', measured.error];
-    const drops = measured.outcomes.map((outcome) => outcome.drops ?? 0);
+    const drops = measured.outcomes.map((outcome) => outcome.drops);
     return [name, hostsOk(results, name, hosts), seconds(wallMs(results, name)), drops.join(', ')];
   });
   return markdownTable(

@@ -151,6 +151,32 @@ describe('updateJson()', () => {
     expect(await readJson(`${path}.bak`)).toEqual({ token: 'y' });
   });
 
+  // Changing a file's owner needs root; elsewhere this test cannot say anything.
+  it.skipIf(process.getuid?.() !== 0)(
+    'keeps the file owner, for the new version and the backup (needs root)',
+    async () => {
+      const path = await fileWith('{"token":"x"}');
+      const { chown } = await import('node:fs/promises');
+      await chown(path, 65534, 65534);
+      await updateJson(path, { token: 'y' }, { backup: true });
+      for (const written of [path, `${path}.bak`]) {
+        const info = await stat(written);
+        expect([info.uid, info.gid]).toEqual([65534, 65534]);
+      }
+    },
+  );
+
+  it('returns a before that the update function did not change, and an after apart from it', async () => {
+    const path = await fileWith('{"n":1,"list":[1]}');
+    const result = await updateJson(path, (data) => {
+      data.n = 2;
+      data.list.push(2);
+    });
+    expect(result.before).toEqual({ n: 1, list: [1] });
+    expect(result.after).toEqual({ n: 2, list: [1, 2] });
+    expect(result.changes.map((change) => change.path).sort()).toEqual(['list', 'n']);
+  });
+
   it('writes nothing with dryRun but says what would change', async () => {
     const path = await fileWith('{"a":1}');
     const result = await updateJson(path, { a: 2 }, { dryRun: true });

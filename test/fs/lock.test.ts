@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -31,6 +31,16 @@ describe('withLock()', () => {
     });
     expect(seen).toContain('sidecar.json.lock');
     expect(await readdir(dir)).not.toContain('sidecar.json.lock');
+  });
+
+  it('holds the lock with an owner record naming this process from the first moment of the work', async () => {
+    const file = join(dir, 'owner-record.json');
+    const owner = await withLock(file, async ({ assertHeld, lockPath }) => {
+      await assertHeld();
+      return JSON.parse(await readFile(`${lockPath}/owner.json`, 'utf8')) as { pid: number };
+    });
+    expect(owner.pid).toBe(process.pid);
+    expect(await readdir(dir)).not.toContain('owner-record.json.lock');
   });
 
   it('times out naming the lock file when a live process holds it', async () => {

@@ -173,7 +173,10 @@ function hostRow(result: HostResult): Row | undefined {
   const bytes = [...devices.values()].reduce((sum, d) => sum + d.sizeBytes, 0);
   return {
     id: result.host,
-    startTime: new Date(Date.parse(result.startedAt) - uptime.seconds * 1000),
+    // The kernel's own boot time; else (no btime line) the end of the run minus the uptime.
+    startTime: new Date(
+      uptime.bootTime ?? Date.parse(result.startedAt) + result.durationMs - uptime.seconds * 1000,
+    ),
     size: `${cpu.count} vCPU / ${round1(memory.totalBytes / GiB)} GiB`,
     diskGiB: round1(bytes / GiB),
   };

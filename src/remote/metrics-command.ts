@@ -9,7 +9,7 @@ export const FORMAT_VERSION = '1';
 /** What each section runs, as named in error messages. */
 export const SECTION_SOURCES: Readonly<Record<MetricName, string>> = {
   os: 'cat /etc/os-release; uname -sr',
-  uptime: 'cat /proc/uptime',
+  uptime: 'cat /proc/uptime; grep ^btime /proc/stat',
   load: 'cat /proc/loadavg',
   memory: 'cat /proc/meminfo',
   cpu: 'grep ^cpu /proc/stat',
@@ -43,7 +43,8 @@ function snippet(metric: MetricName, cpuSampleMs: number): string {
         'uname -sr 2>&1',
       ].join('; ');
     case 'uptime':
-      return 'cat /proc/uptime 2>&1';
+      // The section's status is /proc/uptime's: a kernel without a btime line only lacks bootTime.
+      return `cat /proc/uptime 2>&1; sre_uptime=$?; ${mark('part', 'boot')}; grep ^btime /proc/stat 2>/dev/null; (exit $sre_uptime)`;
     case 'load':
       return 'cat /proc/loadavg 2>&1';
     case 'memory':

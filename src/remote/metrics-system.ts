@@ -31,21 +31,31 @@ export function parseLoadavg(text: string): LoadMetrics {
 }
 
 /**
- * Parses /proc/uptime: seconds since boot and idle seconds summed over all CPUs.
+ * Parses /proc/uptime: seconds since boot and idle seconds summed over all CPUs; and, when
+ * given, the `btime` line of /proc/stat (seconds since the epoch) as the boot time.
  *
- * @throws `SRE_DATA_INVALID` when the line is not two numbers.
+ * @param btime the `btime <seconds>` line of /proc/stat; without it, `bootTime` is `null`.
+ * @throws `SRE_DATA_INVALID` when the uptime line is not two numbers, or `btime` is given
+ *   and is not `btime` and a whole number.
  *
  * @example
  * ```ts
  * import { parseUptime } from 'sre-kit/remote';
  *
- * parseUptime('350735.47 234388.90\n'); // { seconds: 350735.47, idleSeconds: 234388.9 }
+ * parseUptime('350735.47 234388.90\n', 'btime 1764818661\n');
+ * // { seconds: 350735.47, idleSeconds: 234388.9, bootTime: '2025-12-04T03:24:21.000Z' }
  * ```
  */
-export function parseUptime(text: string): UptimeMetrics {
+export function parseUptime(text: string, btime = ''): UptimeMetrics {
   const match = new RegExp(String.raw`^\s*${NUMBER}\s+${NUMBER}\s*$`).exec(text);
   if (!match) throw invalidOutput('/proc/uptime', 'expected two numbers', text);
-  return { seconds: Number(match[1]), idleSeconds: Number(match[2]) };
+  let bootTime: string | null = null;
+  if (btime.trim() !== '') {
+    const boot = /^\s*btime\s+(\d{1,12})\s*$/.exec(btime);
+    if (!boot) throw invalidOutput('the btime line of /proc/stat', 'expected "btime <seconds>"', btime);
+    bootTime = new Date(Number(boot[1]) * 1000).toISOString();
+  }
+  return { seconds: Number(match[1]), idleSeconds: Number(match[2]), bootTime };
 }
 
 /**

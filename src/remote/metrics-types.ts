@@ -62,11 +62,13 @@ export interface LoadMetrics {
   readonly total: number;
 }
 
-/** /proc/uptime. */
+/** /proc/uptime, and the boot time from the `btime` line of /proc/stat. */
 export interface UptimeMetrics {
   readonly seconds: number;
   /** Idle time summed over all CPUs, so it can exceed `seconds`. */
   readonly idleSeconds: number;
+  /** When the host booted by its own clock, ISO 8601 in UTC; `null` when /proc/stat has no `btime`. */
+  readonly bootTime: string | null;
 }
 
 /**

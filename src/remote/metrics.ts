@@ -20,7 +20,7 @@ const PARSERS: { [K in MetricName]: (part: (name: string) => string) => Parsed[K
   memory: (part) => parseMeminfo(part('')),
   disk: (part) => parseDf(part('')),
   load: (part) => parseLoadavg(part('')),
-  uptime: (part) => parseUptime(part('')),
+  uptime: (part) => parseUptime(part(''), part('boot')),
   os: (part) => parseOsRelease(part(''), part('uname')),
 };
 

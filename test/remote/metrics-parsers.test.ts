@@ -331,12 +331,28 @@ describe('parseLoadavg(), parseUptime()', () => {
     expect(parseUptime(read('rhel5-2.6.18', 'uptime'))).toEqual({
       seconds: 31_536_000.12,
       idleSeconds: 60_123_456.78,
+      bootTime: null,
     });
     expect(parseUptime(read('alpine-busybox', 'uptime'))).toEqual({
       seconds: 86_523.41,
       idleSeconds: 171_234.56,
+      bootTime: null,
     });
     expect(parseUptime(read('linux-6.18-debian12', 'uptime')).seconds).toBeGreaterThan(0);
+    // The boot time is the btime line of /proc/stat, as the metrics command sends it.
+    const btime = (host: string) =>
+      read(host, 'stat.1')
+        .split('\n')
+        .find((line) => line.startsWith('btime'));
+    expect(parseUptime(read('rhel5-2.6.18', 'uptime'), btime('rhel5-2.6.18')).bootTime).toBe(
+      '2014-05-13T16:53:20.000Z',
+    );
+    expect(
+      parseUptime(read('linux-6.18-debian12', 'uptime'), `${btime('linux-6.18-debian12')}\n`).bootTime,
+    ).toBe('2026-11-25T14:23:01.000Z');
+    for (const bad of ['btime', 'btime -1', 'btime 12.5', 'intr 1 2 3']) {
+      expect(() => parseUptime('1.0 2.0\n', bad)).toThrow(/Cannot parse the btime line of \/proc\/stat/);
+    }
   });
 
   it('fails with SRE_DATA_INVALID on other text', () => {

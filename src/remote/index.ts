@@ -37,7 +37,14 @@ export {
   type UptimeMetrics,
 } from './metrics-types.js';
 export { type SelectHostsOptions, selectHosts } from './select.js';
-export { openSftp, type SftpClient, type SftpOptions, type SftpStat, type SftpWriteOptions } from './sftp.js';
+export {
+  openSftp,
+  type SftpClient,
+  type SftpOptions,
+  type SftpReadOptions,
+  type SftpStat,
+  type SftpWriteOptions,
+} from './sftp.js';
 export type { SftpConnectOptions } from './sftp-connect.js';
 export type { HostKeyPolicy } from './ssh-host-key.js';
 export type { CommandResult, HostError, HostResult } from './types.js';

@@ -19,6 +19,12 @@ export interface SftpWriteOptions {
   mode?: number;
 }
 
+/** Options of {@link SftpClient.readFile}. */
+export interface SftpReadOptions {
+  /** A larger file is refused before it is read. @default 64 MiB */
+  maxBytes?: number;
+}
+
 /** A remote file's size and mode. */
 export interface SftpStat {
   readonly sizeBytes: number;
@@ -32,8 +38,12 @@ export interface SftpClient {
   readonly host: string;
   /** The file's size and mode, or `undefined` when it does not exist. */
   stat(path: string): Promise<SftpStat | undefined>;
-  /** The whole file. @throws `SRE_FILE_NOT_FOUND`, `SRE_FILE_PERMISSION`, `SRE_FILE_IO`, `SRE_TIMEOUT` */
-  readFile(path: string): Promise<Buffer>;
+  /**
+   * The whole file, read into memory.
+   * @throws `SRE_FILE_NOT_FOUND`, `SRE_FILE_PERMISSION`, `SRE_FILE_IO` (also for a file over
+   *   `maxBytes`), `SRE_TIMEOUT`
+   */
+  readFile(path: string, options?: SftpReadOptions): Promise<Buffer>;
   /**
    * Replaces the file atomically: writes a temporary file in the same directory, flushes it
    * to disk (`fsync@openssh.com`), then renames it over the target (`posix-rename@openssh.com`),
@@ -134,7 +144,19 @@ export async function openSftp(
   const client: SftpClient = {
     host: name,
     stat,
-    async readFile(path) {
+    async readFile(path, readOptions = {}) {
+      const maxBytes = readOptions.maxBytes ?? 64 * 1024 * 1024;
+      const found = await stat(path);
+      if (found === undefined) throw sftpFileError({ code: 2, message: 'No such file' }, name, path, 'read');
+      if (found.sizeBytes > maxBytes) {
+        throw new FileError(
+          'SRE_FILE_IO',
+          `Cannot read ${path} on ${name}: ${found.sizeBytes} bytes is over maxBytes (${maxBytes})`,
+          {
+            details: { host: name, path, sizeBytes: found.sizeBytes, maxBytes },
+          },
+        );
+      }
       try {
         return await call<Buffer>(`reading ${path}`, (done) => sftp.readFile(path, done));
       } catch (error) {

@@ -48,6 +48,11 @@ describe.skipIf(!enabled)('openSftp() against a real OpenSSH sshd', () => {
     const bytes = Buffer.from(Array.from({ length: 300_000 }, (_, index) => index % 251));
     await sftp.writeFile(fresh, bytes, { mode: 0o600 });
     expect(readFileSync(fresh).equals(bytes)).toBe(true);
+    expect((await sftp.readFile(fresh)).equals(bytes)).toBe(true);
+    await expect(sftp.readFile(fresh, { maxBytes: 1000 })).rejects.toMatchObject({
+      code: 'SRE_FILE_IO',
+      message: `Cannot read ${fresh} on local: 300000 bytes is over maxBytes (1000)`,
+    });
     expect(statSync(fresh).mode & 0o777).toBe(0o600);
     expect(readdirSync(work).filter((name) => name.endsWith('.tmp'))).toEqual([]);
     await sftp.remove(fresh);

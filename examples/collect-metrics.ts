@@ -6,21 +6,19 @@
  *
  *   npx tsx examples/collect-metrics.ts --inventory hosts.yaml --format csv --output metrics.csv
  */
+import { ConfigError, main, parseCliArgs } from 'sre-kit/errors';
+import { writeAtomic } from 'sre-kit/fs';
 import {
-  ConfigError,
   collectStream,
   type HostResult,
   loadInventory,
   METRIC_NAMES,
   type MetricName,
-  main,
-  parseCliArgs,
   selectHosts,
   toCSV,
   toJSON,
   toNDJSON,
-  writeAtomic,
-} from 'sre-kit';
+} from 'sre-kit/remote';
 import { z } from 'zod';
 
 const HELP = `Usage: collect-metrics --inventory <hosts.yaml|json|csv> [options]

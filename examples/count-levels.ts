@@ -4,7 +4,8 @@
  *
  *   npx tsx examples/count-levels.ts /var/log/app.log /var/log/app.log.1.gz --since 2024-03-01T02:00:00Z
  */
-import { ConfigError, countLevels, main, parseCliArgs } from 'sre-kit';
+import { ConfigError, main, parseCliArgs } from 'sre-kit/errors';
+import { countLevels } from 'sre-kit/logs';
 import { z } from 'zod';
 
 const HELP = `Usage: count-levels <file>… [--since <date>] [--until <date>] [--json] [--multiline]

@@ -10,7 +10,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ConfigError, FileError, formatError, fromZodError, main, parseCliArgs } from 'sre-kit';
+import { ConfigError, FileError, formatError, fromZodError, main, parseCliArgs } from 'sre-kit/errors';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
 

@@ -6,7 +6,9 @@
  *   npx tsx examples/filter-logs.ts --input app.log.gz --output errors.log --level ERROR \
  *     --start-date 2024-03-01T02:00:00Z --end-date 2024-03-01T03:00:00Z
  */
-import { LEVELS, main, parseCliArgs, scanLog, writeAtomic } from 'sre-kit';
+import { main, parseCliArgs } from 'sre-kit/errors';
+import { writeAtomic } from 'sre-kit/fs';
+import { LEVELS, scanLog } from 'sre-kit/logs';
 import { z } from 'zod';
 
 const HELP = `Usage: filter-logs --input <file> --output <file> [--level ERROR] [--start-date <date>] [--end-date <date>]

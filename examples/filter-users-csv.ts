@@ -10,7 +10,8 @@ import { createReadStream } from 'node:fs';
 import { pipeline } from 'node:stream';
 import { parse } from 'csv-parse';
 import { stringify } from 'csv-stringify/sync';
-import { ConfigError, FileError, main, parseCliArgs, writeAtomic } from 'sre-kit';
+import { ConfigError, FileError, main, parseCliArgs } from 'sre-kit/errors';
+import { writeAtomic } from 'sre-kit/fs';
 import { z } from 'zod';
 
 const HELP = `Usage: filter-users-csv --input <users.csv> --output <file.csv> [--min-age 18]

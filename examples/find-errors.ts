@@ -5,7 +5,8 @@
  *
  *   npx tsx examples/find-errors.ts /var/log/app.log.1.gz [--min-level WARNING] [--match timeout]
  */
-import { ConfigError, LEVELS, main, parseCliArgs, scanLog } from 'sre-kit';
+import { ConfigError, main, parseCliArgs } from 'sre-kit/errors';
+import { LEVELS, scanLog } from 'sre-kit/logs';
 import { z } from 'zod';
 
 const HELP = `Usage: find-errors <file> [--min-level ERROR] [--match <regex>] [--multiline]

@@ -6,7 +6,7 @@
  *   npx tsx examples/load-config.ts --config service.json
  */
 import { readFile } from 'node:fs/promises';
-import { ConfigError, FileError, fromZodError, main, parseCliArgs } from 'sre-kit';
+import { ConfigError, FileError, fromZodError, main, parseCliArgs } from 'sre-kit/errors';
 import { z } from 'zod';
 
 const HELP = `Usage: load-config --config <file.json>

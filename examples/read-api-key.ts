@@ -4,7 +4,8 @@
  *
  *   API_KEY_FILE=/etc/app/api-key npx tsx examples/read-api-key.ts --name API_KEY
  */
-import { main, parseCliArgs, readSecret } from 'sre-kit';
+import { main, parseCliArgs } from 'sre-kit/errors';
+import { readSecret } from 'sre-kit/secrets';
 import { z } from 'zod';
 
 const HELP = `Usage: read-api-key [--name API_KEY] [--dir /run/secrets]… [--permissions strict|container-aware|warn]

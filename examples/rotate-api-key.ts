@@ -7,16 +7,9 @@
  *   npx tsx examples/rotate-api-key.ts --service http://127.0.0.1:8900 --store secrets.json \
  *     --consumer-config app.json --audit rotation.jsonl --overlap-ms 30000
  */
-import {
-  ConfigError,
-  FileSecretStore,
-  main,
-  parseCliArgs,
-  rotateSecret,
-  Secret,
-  type SecretProvider,
-  updateJson,
-} from 'sre-kit';
+import { ConfigError, main, parseCliArgs } from 'sre-kit/errors';
+import { updateJson } from 'sre-kit/fs';
+import { FileSecretStore, rotateSecret, Secret, type SecretProvider } from 'sre-kit/secrets';
 import { z } from 'zod';
 
 const HELP = `Usage: rotate-api-key --service <url> --store <secrets.json> --consumer-config <app.json> [options]

@@ -20,7 +20,7 @@ import {
   isRetryable,
   main,
   parseCliArgs,
-} from 'sre-kit';
+} from 'sre-kit/errors';
 import { z } from 'zod';
 
 const HELP = `Usage: service-health <command> [options]

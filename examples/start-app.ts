@@ -7,7 +7,8 @@
  *   npx tsx examples/start-app.ts --app examples/fixtures/start_app.sh --config examples/fixtures/app.json
  */
 import { readFile } from 'node:fs/promises';
-import { ConfigError, fromZodError, lines, main, parseCliArgs } from 'sre-kit';
+import { ConfigError, fromZodError, main, parseCliArgs } from 'sre-kit/errors';
+import { lines } from 'sre-kit/process';
 import { z } from 'zod';
 
 const HELP = `Usage: start-app --app <script> --config <file.json> [--timeout-ms <ms>]

@@ -6,16 +6,8 @@
  *   npx tsx examples/update-config.ts app.json --set server.port=8080 --unset debug --schema schema.json
  *   npx tsx examples/update-config.ts app.json --patch change.json --dry-run
  */
-import {
-  applyMergePatch,
-  ConfigError,
-  type JsonValue,
-  type MergePatch,
-  main,
-  parseCliArgs,
-  readJson,
-  updateJson,
-} from 'sre-kit';
+import { ConfigError, type JsonValue, main, parseCliArgs } from 'sre-kit/errors';
+import { applyMergePatch, type MergePatch, readJson, updateJson } from 'sre-kit/fs';
 import { z } from 'zod';
 
 const HELP = `Usage: update-config <file.json> [--set key.path=value]… [--unset key.path]… [options]

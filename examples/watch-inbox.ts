@@ -9,7 +9,9 @@
  */
 import { mkdir, rename } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { ConfigError, countLevels, main, parseCliArgs, watchDirectory } from 'sre-kit';
+import { ConfigError, main, parseCliArgs } from 'sre-kit/errors';
+import { watchDirectory } from 'sre-kit/fs';
+import { countLevels } from 'sre-kit/logs';
 import { z } from 'zod';
 
 const HELP = `Usage: watch-inbox <inbox> [options]

@@ -9,7 +9,9 @@
  *   npx tsx examples/weighted-records.ts --records-file records.json
  */
 import { hostname, networkInterfaces } from 'node:os';
-import { ConfigError, fromZodError, main, parseCliArgs, readJson, run } from 'sre-kit';
+import { ConfigError, fromZodError, main, parseCliArgs } from 'sre-kit/errors';
+import { readJson } from 'sre-kit/fs';
+import { run } from 'sre-kit/process';
 import { z } from 'zod';
 
 const HELP = `Usage: weighted-records (--zone-id <id> | --records-file <file.json>) [--name <name>]

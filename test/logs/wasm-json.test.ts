@@ -169,6 +169,19 @@ describe('the WebAssembly kernel on JSON, Docker and syslog lines', () => {
       expectSame(setups.default, latin1(`${'.'.repeat(shift)}\n${all}\n`), [shift * 97, 70_001]);
   });
 
+  it('agrees on Docker lines with escapes at every offset of the 16-byte copy blocks', () => {
+    const lines: string[] = [];
+    for (let before = 0; before < 40; before++)
+      for (const after of [0, 1, 15, 16, 17, 33])
+        for (const escape of ['\\"', '\\\\', '\\n', '\\u0045', '\\t\\"'])
+          lines.push(
+            `{"log":"${'a'.repeat(before)}${escape}${'b'.repeat(after)} ERROR${escape}","stream":"x"}`,
+            `{"log":"${'a'.repeat(before)} WARN${escape}","stream":"x"}`,
+            `{"log":"${'a'.repeat(before)}${escape}RROR ${'b'.repeat(after)}","stream":"x"}`,
+          );
+    for (const setup of Object.values(numericSetups)) expectSame(setup, latin1(`${lines.join('\n')}\n`));
+  });
+
   it('agrees on random JSON-like soup, cut anywhere', () => {
     const pieces = [
       '{',

@@ -498,29 +498,39 @@ static int32_t value_level(const uint8_t *from, const uint8_t *to, uint32_t is_p
 
 /* Decodes the JSON string [from, to) (quotes included, already valid) into scratch as
  * JSON.parse and then Buffer.from(…, 'latin1') do (\uXXXX keeps its low byte); returns its
- * length, or -1 when it does not fit. */
+ * length, or -1 when it does not fit. Runs without a backslash are copied 16 bytes at a
+ * time (a block may be stored past the string's end: scratch has room for it). */
 static int32_t unescape(const uint8_t *from, const uint8_t *to) {
+  const v128_t backslash = wasm_i8x16_splat('\\');
+  const uint8_t *p = from + 1, *stop = to - 1;
   uint32_t n = 0;
-  for (const uint8_t *p = from + 1; p < to - 1; p++) {
+  while (p < stop) {
     if (n >= SCRATCH) return -1;
-    uint8_t c = *p;
-    if (c == '\\') {
-      uint8_t e = *++p;
-      if (e == 'u') {
-        uint32_t low = 0;
-        for (uint32_t k = 3; k < 5; k++) {
-          uint8_t h = p[k];
-          low = low * 16 + ((uint8_t)(h - '0') < 10 ? (uint32_t)(h - '0') : (uint32_t)((h | 0x20) - 'a' + 10));
-        }
-        c = (uint8_t)low;
-        p += 4;
-      } else {
-        c = e == 'b' ? 8 : e == 'f' ? 12 : e == 'n' ? 10 : e == 'r' ? 13 : e == 't' ? 9 : e;
+    v128_t block = wasm_v128_load(p);
+    wasm_v128_store(scratch + n, block);
+    uint32_t bits = wasm_i8x16_bitmask(wasm_i8x16_eq(block, backslash));
+    uint32_t take = bits != 0 ? (uint32_t)__builtin_ctz(bits) : 16;
+    uint32_t left = (uint32_t)(stop - p);
+    if (take > left) take = left;
+    p += take;
+    n += take;
+    if (p >= stop || *p != '\\') continue;
+    uint8_t e = p[1], c;
+    if (e == 'u') {
+      uint32_t low = 0;
+      for (uint32_t k = 4; k < 6; k++) {
+        uint8_t h = p[k];
+        low = low * 16 + ((uint8_t)(h - '0') < 10 ? (uint32_t)(h - '0') : (uint32_t)((h | 0x20) - 'a' + 10));
       }
+      c = (uint8_t)low;
+      p += 6;
+    } else {
+      c = e == 'b' ? 8 : e == 'f' ? 12 : e == 'n' ? 10 : e == 'r' ? 13 : e == 't' ? 9 : e;
+      p += 2;
     }
     scratch[n++] = c;
   }
-  return (int32_t)n;
+  return n > SCRATCH ? -1 : (int32_t)n;
 }
 
 /* jsonLevel for the object [p, end) (first byte '{'), or NOT_JSON when it is none. */
@@ -566,24 +576,33 @@ EXPORT("count") uint32_t count(uint32_t begin, uint32_t end, uint32_t final) {
   const v128_t equals = wasm_i8x16_splat('=');
   uint32_t lines = 0, unmatched = 0, nspecial = 0;
   while (p < stop && nspecial < MAX_SPECIALS) {
-    /* The line's newline, 16 bytes at a time, noting the first logfmt key before it. */
+    /* The line's newline, 64 bytes at a time, noting the first logfmt key before it; a
+     * block without a newline or a '=' (or any '=' once a key is found) costs one test. */
     const uint8_t *q = p;
     const uint8_t *key = 0;
     for (;;) {
-      v128_t block = wasm_v128_load(q);
-      uint32_t nl = wasm_i8x16_bitmask(wasm_i8x16_eq(block, newline));
-      uint32_t eq = wasm_i8x16_bitmask(wasm_i8x16_eq(block, equals));
-      if (nl != 0) {
-        uint32_t at = (uint32_t)__builtin_ctz(nl);
-        eq &= (1u << at) - 1;
-        for (; eq != 0 && key == 0; eq &= eq - 1)
-          if (logfmt_key(p, q + __builtin_ctz(eq))) key = q + __builtin_ctz(eq);
-        q += at;
-        break;
+      v128_t b0 = wasm_v128_load(q), b1 = wasm_v128_load(q + 16);
+      v128_t b2 = wasm_v128_load(q + 32), b3 = wasm_v128_load(q + 48);
+      v128_t n0 = wasm_i8x16_eq(b0, newline), n1 = wasm_i8x16_eq(b1, newline);
+      v128_t n2 = wasm_i8x16_eq(b2, newline), n3 = wasm_i8x16_eq(b3, newline);
+      v128_t e0 = wasm_i8x16_eq(b0, equals), e1 = wasm_i8x16_eq(b1, equals);
+      v128_t e2 = wasm_i8x16_eq(b2, equals), e3 = wasm_i8x16_eq(b3, equals);
+      v128_t any_nl = wasm_v128_or(wasm_v128_or(n0, n1), wasm_v128_or(n2, n3));
+      v128_t any_eq = wasm_v128_or(wasm_v128_or(e0, e1), wasm_v128_or(e2, e3));
+      if (!wasm_v128_any_true(key == 0 ? wasm_v128_or(any_nl, any_eq) : any_nl)) {
+        q += 64;
+        continue;
       }
+      uint64_t nl = (uint64_t)wasm_i8x16_bitmask(n0) | (uint64_t)wasm_i8x16_bitmask(n1) << 16 |
+                    (uint64_t)wasm_i8x16_bitmask(n2) << 32 | (uint64_t)wasm_i8x16_bitmask(n3) << 48;
+      uint64_t eq = (uint64_t)wasm_i8x16_bitmask(e0) | (uint64_t)wasm_i8x16_bitmask(e1) << 16 |
+                    (uint64_t)wasm_i8x16_bitmask(e2) << 32 | (uint64_t)wasm_i8x16_bitmask(e3) << 48;
+      uint32_t at = nl != 0 ? (uint32_t)__builtin_ctzll(nl) : 64;
+      if (at < 64) eq &= ((uint64_t)1 << at) - 1;
       for (; eq != 0 && key == 0; eq &= eq - 1)
-        if (logfmt_key(p, q + __builtin_ctz(eq))) key = q + __builtin_ctz(eq);
-      q += 16;
+        if (logfmt_key(p, q + __builtin_ctzll(eq))) key = q + __builtin_ctzll(eq);
+      q += at;
+      if (at < 64) break;
     }
     if (q == stop && !final) break;
     const uint8_t *line_end = q > p && q[-1] == '\r' ? q - 1 : q;

@@ -1,11 +1,10 @@
-import { randomBytes } from 'node:crypto';
-import { posix } from 'node:path';
 import type { SFTPWrapper } from 'ssh2';
 import { ConfigError, FileError, isSreError, RemoteError } from '../errors/index.js';
 import type { CollectHost } from './collect-options.js';
 import type { Host } from './inventory-types.js';
 import { connectOne, type SftpConnectOptions } from './sftp-connect.js';
 import { isNoSuchFile, sftpFileError, withDeadline } from './sftp-errors.js';
+import { type SftpCall, writeAtomically } from './sftp-write.js';
 
 /** Options of {@link openSftp}: the connection options of `collect`, and a deadline per operation. */
 export interface SftpOptions extends SftpConnectOptions {
@@ -111,7 +110,7 @@ export async function openSftp(
     throw error;
   }
 
-  const call = <T>(what: string, start: (done: (error: unknown, value?: T) => void) => void) =>
+  const call: SftpCall = <T>(what: string, start: (done: (error: unknown, value?: T) => void) => void) =>
     withDeadline(
       new Promise<T>((resolve, reject) => {
         try {
@@ -165,29 +164,9 @@ export async function openSftp(
     },
     async writeFile(path, data, writeOptions = {}) {
       const mode = writeOptions.mode ?? (await stat(path))?.mode ?? 0o644;
-      const temp = posix.join(
-        posix.dirname(path),
-        `.${posix.basename(path)}.${randomBytes(6).toString('hex')}.tmp`,
-      );
-      const bytes = typeof data === 'string' ? Buffer.from(data) : Buffer.from(data);
-      let handle: Buffer | undefined;
       try {
-        handle = await call<Buffer>(`creating ${temp}`, (done) => sftp.open(temp, 'wx', { mode }, done));
-        const open = handle;
-        if (bytes.length > 0)
-          await call(`writing ${temp}`, (done) => sftp.write(open, bytes, 0, bytes.length, 0, done));
-        // sftp-server applies its umask to the mode given at open: set it exactly.
-        await call(`chmod ${temp}`, (done) => sftp.fchmod(open, mode, done));
-        await call(`fsync ${temp}`, (done) => sftp.ext_openssh_fsync(open, done));
-        handle = undefined;
-        await call(`closing ${temp}`, (done) => sftp.close(open, done));
-        await call(`renaming ${temp} to ${path}`, (done) => sftp.ext_openssh_rename(temp, path, done));
+        await writeAtomically(sftp, call, path, typeof data === 'string' ? Buffer.from(data) : data, mode);
       } catch (error) {
-        // Best effort: after a deadline the connection is gone, and these cannot be sent.
-        try {
-          if (handle !== undefined) sftp.close(handle, () => {});
-          sftp.unlink(temp, () => {});
-        } catch {}
         if (error instanceof Error && /does not support/.test(error.message)) {
           throw new FileError('SRE_FILE_IO', `Cannot write ${path} on ${name} atomically: ${error.message}`, {
             cause: error,

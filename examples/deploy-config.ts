@@ -13,6 +13,7 @@
 import { createHash } from 'node:crypto';
 import { readFile, rm, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   ConfigError,
   FileError,
@@ -206,7 +207,7 @@ async function checkHealth(health: Environment['health'], signal: AbortSignal): 
       return await checkOnce(health, signal);
     } catch (error) {
       if (attempt >= health.attempts || signal.aborted) throw error;
-      await new Promise((resolve) => setTimeout(resolve, health.intervalMs));
+      await sleep(health.intervalMs, undefined, { signal });
     }
   }
 }
@@ -235,6 +236,9 @@ async function checkOnce(health: Environment['health'], signal: AbortSignal): Pr
   } catch (error) {
     if (deadline.signal.aborted && !signal.aborted)
       throw new Error(`${health.url}: ${deadline.signal.reason.message}`);
+    // fetch says only "fetch failed"; why (ECONNREFUSED, a TLS error) is in its cause.
+    const cause = error instanceof Error ? error.cause : undefined;
+    if (cause instanceof Error) throw new Error(`${health.url}: ${cause.message}`, { cause: error });
     throw error;
   } finally {
     clearTimeout(timer);

@@ -32,6 +32,7 @@ beforeAll(async () => {
   // The health endpoints: every environment is healthy but prod (and /down).
   server = createServer((request, response) => {
     requests.push(request.url ?? '');
+    if (request.url === '/hang') return; // never answers
     response.statusCode = request.url === '/prod' || request.url === '/down' ? 503 : 200;
     response.end(response.statusCode === 200 ? 'ok' : 'unavailable');
   });
@@ -42,6 +43,7 @@ beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'sre-kit-deploy-'));
 });
 afterAll(async () => {
+  server?.closeAllConnections();
   await new Promise((resolve) => server?.close(resolve));
   if (root) await rm(root, { recursive: true, force: true });
 });
@@ -159,6 +161,26 @@ describe('examples/deploy-config.ts', () => {
     );
     expect(await readFile(dev, 'utf8')).toBe(OLD.dev);
     expect(await readFile(join(dir, 'prod', 'app.json'), 'utf8')).toBe(OLD.prod);
+  }, 120_000);
+
+  it('fails an HTTP check that does not answer in time, or cannot connect, saying why', async () => {
+    const closed = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, '127.0.0.1', () => {
+        const { port } = probe.address() as { port: number };
+        probe.close(() => resolve(port));
+      });
+    });
+    const yaml = (health: string) => `schema: app.schema.json\nenvironments:\n${environment('dev', health)}`;
+    const slow = await deploy(yaml(`{ url: "${base}/hang", timeoutMs: 300, attempts: 2, intervalMs: 10 }`));
+    expect(slow.exitCode).toBe(1);
+    expect(requests).toEqual(['/hang', '/hang']);
+    expect(slow.stderr).toContain(`dev: failed: ${base}/hang: no answer within 300 ms\n`);
+    const refused = await deploy(yaml(`{ url: "http://127.0.0.1:${closed}/" }`));
+    expect(refused.exitCode).toBe(1);
+    expect(refused.stderr).toContain(
+      `dev: failed: http://127.0.0.1:${closed}/: connect ECONNREFUSED 127.0.0.1:${closed}\n`,
+    );
+    expect(await readFile(join(dir, 'dev', 'app.json'), 'utf8')).toBe(OLD.dev);
   }, 120_000);
 
   it('--dry-run prints the plan, validates, and writes nothing', async () => {

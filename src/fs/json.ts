@@ -1,5 +1,13 @@
-import { closeSync, fstatSync, fsync as fsyncCallback, openSync, type Stats } from 'node:fs';
-import { type FileHandle, open, readFile } from 'node:fs/promises';
+import {
+  closeSync,
+  fstatSync,
+  fsync as fsyncCallback,
+  open as openCallback,
+  openSync,
+  read as readCallback,
+  type Stats,
+} from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { promisify } from 'node:util';
 import writeFileAtomic from 'write-file-atomic';
@@ -13,6 +21,8 @@ import { applyMergePatch, isJsonObject, type MergePatch } from './merge-patch.js
 import { resolveTarget, toFileError } from './paths.js';
 
 const fsync = promisify(fsyncCallback);
+const openFile = promisify(openCallback);
+const readFd = promisify(readCallback);
 
 /** Options of {@link readJson}. */
 export interface ReadJsonOptions<S extends ZodType> {
@@ -178,26 +188,38 @@ export async function updateJson<T = any>(
   );
 }
 
-/** The file's text and its stat (taken on the open descriptor), or `undefined` when it may be created. */
+/**
+ * The file's text and its stat, or `undefined` when it is missing and may be created. The
+ * open and the reads are asynchronous; the fstat and the close of the descriptor are
+ * synchronous, for the reason at fsyncDirectory.
+ */
 async function readExisting(
   target: string,
   mayCreate: boolean,
 ): Promise<{ text: string; info: Stats } | undefined> {
-  let handle: FileHandle;
+  let fd: number;
   try {
-    handle = await open(target, 'r');
+    fd = await openFile(target, 'r');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT' && mayCreate) return undefined;
     throw toFileError(error, target, 'read');
   }
   try {
-    // fstat of an open descriptor: synchronous, for the reason at fsyncDirectory.
-    const info = fstatSync(handle.fd);
-    return { text: await handle.readFile('utf8'), info };
+    const info = fstatSync(fd);
+    // Read until the end, not just the size seen: a writer that ignores the lock may append.
+    const chunks: Buffer[] = [];
+    for (let size = info.size + 1; ; size = 64 * 1024) {
+      const buffer = Buffer.allocUnsafe(size);
+      const { bytesRead } = await readFd(fd, buffer, 0, size, null);
+      if (bytesRead === 0) break;
+      chunks.push(buffer.subarray(0, bytesRead));
+      if (bytesRead < size) break;
+    }
+    return { text: Buffer.concat(chunks).toString('utf8'), info };
   } catch (error) {
     throw toFileError(error, target, 'read');
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
 }
 

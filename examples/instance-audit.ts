@@ -29,7 +29,8 @@ aws CLI (its usual credentials and profile): the instances of the region that ar
 terminated, their type as size, and the sum of the EBS volumes attached to each. With
 --inventory, from each host over SSH: its boot time, "<n> vCPU / <m> GiB" as size, and the
 sum of its block-device filesystems (df, each device once). Exits 1 when a host failed
-(it has no row; the summary names it).
+(it has no row; the summary names it); 65 for an aws answer of the wrong shape, 69 without
+the aws CLI, 70 when it fails, 75 at the deadline. No file is written when aws fails.
 
 Options:
   --region <region>       the AWS region, e.g. eu-west-1

@@ -14,20 +14,10 @@ import { createHash } from 'node:crypto';
 import { readFile, rm, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  ConfigError,
-  FileError,
-  formatError,
-  fromZodError,
-  type Host,
-  loadInventory,
-  main,
-  openSftp,
-  parseCliArgs,
-  readJson,
-  run,
-  writeAtomic,
-} from 'sre-kit';
+import { ConfigError, FileError, formatError, fromZodError, main, parseCliArgs } from 'sre-kit/errors';
+import { readJson, writeAtomic } from 'sre-kit/fs';
+import { run } from 'sre-kit/process';
+import type { Host } from 'sre-kit/remote';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
 
@@ -183,6 +173,8 @@ const local: Place = {
 
 async function remote(host: Host, args: z.infer<typeof Args>): Promise<Place> {
   // No signal: a rollback after Ctrl-C must still be able to write. Every step has a deadline.
+  // Loaded only when an environment names a host: a local promotion never loads ssh2.
+  const { openSftp } = await import('sre-kit/remote');
   const sftp = await openSftp(host, {
     ...(args['known-hosts'] ? { knownHostsPath: args['known-hosts'] } : {}),
     ...(args.identity ? { privateKeys: [args.identity] } : {}),
@@ -326,7 +318,9 @@ await main(async ({ argv, signal }) => {
     throw new ConfigError('SRE_USAGE', 'Expected one config file and --environments <file> (see --help)');
 
   const environments = await loadEnvironments(args.environments);
-  const inventory = args.inventory ? await loadInventory(args.inventory) : undefined;
+  const inventory = args.inventory
+    ? await (await import('sre-kit/remote')).loadInventory(args.inventory)
+    : undefined;
   const hosts = new Map<string, Host>();
   for (const env of environments) {
     if (env.host === undefined) continue;

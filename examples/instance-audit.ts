@@ -9,17 +9,10 @@
  *   npx tsx examples/instance-audit.ts --inventory hosts.yaml --output machines.csv
  */
 import { stringify } from 'csv-stringify/sync';
-import {
-  ConfigError,
-  collect,
-  fromZodError,
-  type HostResult,
-  loadInventory,
-  main,
-  parseCliArgs,
-  run,
-  writeAtomic,
-} from 'sre-kit';
+import { ConfigError, fromZodError, main, parseCliArgs } from 'sre-kit/errors';
+import { writeAtomic } from 'sre-kit/fs';
+import { run } from 'sre-kit/process';
+import type { HostResult } from 'sre-kit/remote';
 import { z } from 'zod';
 
 const HELP = `Usage: instance-audit (--region <region> | --inventory <hosts.yaml>) --output <file.csv>
@@ -206,6 +199,8 @@ await main(async ({ argv, signal }) => {
   let rows: Row[];
   let failed: HostResult[] = [];
   if (args.inventory) {
+    // Loaded only for --inventory: the aws path never loads ssh2.
+    const { collect, loadInventory } = await import('sre-kit/remote');
     const results = await collect((await loadInventory(args.inventory)).hosts, {
       metrics: ['uptime', 'memory', 'cpu', 'disk'],
       commandTimeoutMs: args['timeout-ms'],

@@ -32,7 +32,7 @@ export async function countRange(
     }
     // The next read is in flight while a chunk is counted; the feeder copies only split lines.
     const feeder = new ChunkFeeder(counter);
-    for await (const chunk of readAhead(handle, position)) {
+    for await (const chunk of readAhead(handle, position, options.signal)) {
       let data = chunk;
       let reachedEnd = false;
       if (position + chunk.length >= end) {

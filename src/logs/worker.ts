@@ -1,6 +1,7 @@
 /**
- * The worker of `countLevels(…, { parallel: true })`: counts one byte range of a plain file
- * and posts its totals back. Loaded by URL from parallel.ts, never imported.
+ * The worker of `countLevels(…, { parallel: true })`: counts byte ranges of a plain file, one
+ * per message, and posts each range's totals back. Loaded by URL from parallel.ts, never
+ * imported.
  */
 import { parentPort } from 'node:worker_threads';
 import type { LevelOptions } from './options.js';
@@ -14,7 +15,7 @@ interface Job {
   occurrences: boolean;
 }
 
-parentPort?.once('message', (job: Job) => {
+parentPort?.on('message', (job: Job) => {
   countRange(job.path, job.start, job.end, job.options, job.occurrences).then(
     (totals) => parentPort?.postMessage({ totals }),
     (error: Error) =>

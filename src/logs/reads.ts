@@ -3,11 +3,16 @@ import type { FileHandle } from 'node:fs/promises';
 /** Bytes per read: large enough that a read costs little next to counting it. */
 export const READ_SIZE = 1024 * 1024;
 
+/** Read buffers of READ_SIZE given back by finished readers, for the next (a parallel count reads many ranges). */
+const spare: Buffer[] = [];
+const MAX_SPARE = 4;
+
 /**
  * Reads a file from `start` to its end in chunks of `size` bytes, with the next read in
  * flight while the caller works on the current chunk (reads run on libuv's threadpool, so
  * the counting thread does not wait for them). Two buffers take turns: a chunk is valid
- * only until the next one is asked for, so a caller that keeps bytes must copy them.
+ * only until the next one is asked for, so a caller that keeps bytes must copy them (when
+ * the reader ends, its buffers go back to a small pool for the next reader).
  *
  * @example
  * ```ts
@@ -20,7 +25,9 @@ export async function* readAhead(
   signal?: AbortSignal,
   size = READ_SIZE,
 ): AsyncGenerator<Buffer, void, undefined> {
-  const buffers = [Buffer.allocUnsafe(size), Buffer.allocUnsafe(size)] as const;
+  const pooled = size === READ_SIZE;
+  const get = () => (pooled ? spare.pop() : undefined) ?? Buffer.allocUnsafe(size);
+  const buffers = [get(), get()] as const;
   let turn = 0;
   let position = start;
   const read = () => handle.read(buffers[turn]!, 0, size, position);
@@ -39,5 +46,6 @@ export async function* readAhead(
   } finally {
     // A caller that stops early leaves a read in flight: let it land before the file closes.
     if (pending !== undefined) await pending.catch(() => undefined);
+    if (pooled) for (const buffer of buffers) if (spare.length < MAX_SPARE) spare.push(buffer);
   }
 }

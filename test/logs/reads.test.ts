@@ -41,6 +41,23 @@ describe('readAhead()', () => {
     }
   });
 
+  it('gives its buffers of the default size to the next reader when it ends', async () => {
+    // Over 2 MiB: both buffers of a reader show in its chunks.
+    const big = join(dir, 'big.bin');
+    await writeFile(big, Buffer.alloc(5 * 512 * 1024, 7));
+    const buffersOf = async () => {
+      const handle = await open(big, 'r');
+      const seen = new Set<ArrayBufferLike>();
+      for await (const chunk of readAhead(handle, 0)) seen.add(chunk.buffer);
+      await handle.close();
+      return seen;
+    };
+    const first = await buffersOf();
+    const second = await buffersOf();
+    expect(first.size).toBe(2);
+    expect([...second].every((buffer) => first.has(buffer))).toBe(true);
+  });
+
   it('lets a caller stop early: the read in flight lands before the file is closed', async () => {
     const handle = await open(path, 'r');
     let seen = 0;

@@ -88,6 +88,9 @@ for (const major of majors) {
     // npm run-script sets these to the Node that runs this script.
     npm_node_execpath: binary,
     NODE: binary,
+    // Fewer repetitions in the stress tests (test/helpers/stress.ts): these runs check the
+    // suite on this version; the full counts ran on the main Node.
+    SRE_KIT_STRESS: 'light',
   };
   // A child that runs plain `node` must get this version too.
   const childVersion = execFileSync('node', ['--version'], { env, encoding: 'utf8' }).trim();

@@ -3,10 +3,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readJson } from '../../src/fs/index.js';
 import { setUpWorker, type WorkerSetup, waitForLine } from '../helpers/fs-worker.js';
+import { stressCount } from '../helpers/stress.js';
 
 let setup: WorkerSetup;
 let dir: string;
 const start = (...args: string[]) => setup.start(...args);
+/** SIGKILLs: 200 on the main Node, 50 on the other majors (test/helpers/stress.ts). */
+const KILLS = stressCount(200, 50);
 
 beforeAll(async () => {
   setup = await setUpWorker('sre-kit-json-crash-');
@@ -17,10 +20,10 @@ afterAll(async () => {
 });
 
 describe('updateJson across processes: SIGKILL mid-write', () => {
-  it('survives SIGKILL at random moments, 200 times: the file parses, no committed update is lost', async () => {
+  it(`survives SIGKILL at random moments, ${KILLS} times: the file parses, no committed update is lost`, async () => {
     const file = join(dir, 'crash.json');
     let committed = 0;
-    for (let round = 0; round < 200; round++) {
+    for (let round = 0; round < KILLS; round++) {
       const child = start('loop', file);
       let last = -1;
       let buffer = '';
@@ -41,6 +44,6 @@ describe('updateJson across processes: SIGKILL mid-write', () => {
       expect([last, last + 1]).toContain(n);
       committed = n;
     }
-    expect(committed).toBeGreaterThan(200);
+    expect(committed).toBeGreaterThan(KILLS);
   }, 300_000);
 });

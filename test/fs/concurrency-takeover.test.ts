@@ -3,6 +3,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { finished, setUpWorker, type WorkerSetup, waitForLine } from '../helpers/fs-worker.js';
+import { stressCount } from '../helpers/stress.js';
 
 let setup: WorkerSetup;
 let dir: string;
@@ -16,9 +17,12 @@ afterAll(async () => {
   await setup.cleanUp();
 });
 
+/** Takeover rounds: 10 on the main Node, 4 on the other majors (test/helpers/stress.ts). */
+const ROUNDS = stressCount(10, 4);
+
 describe('withLock across processes: stale takeover', () => {
-  it('lets exactly one of 8 contenders take over a dead holder’s lock at a time, 10 rounds', async () => {
-    for (let round = 0; round < 10; round++) {
+  it(`lets exactly one of 8 contenders take over a dead holder’s lock at a time, ${ROUNDS} rounds`, async () => {
+    for (let round = 0; round < ROUNDS; round++) {
       const file = join(dir, `stale-${round}.json`);
       const log = join(dir, `stale-${round}.log`);
       await writeFile(file, '{}');

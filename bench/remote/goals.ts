@@ -24,7 +24,7 @@ export function goals(
     `- within 1.1x of the bare ssh2 loop: ${formatRatio(vsBare)} (${mark(vsBare <= 1.1)})`,
     `- at least 3x faster than pssh/pdsh/clush as shipped: ${shipped.map(([name, ratio]) => `${name} ${formatRatio(ratio)}`).join(', ')} (${mark(shipped.every(([, ratio]) => ratio >= 3))})`,
     `- 1.3x faster than pssh on curve25519-sha256: ${formatRatio(curve)} (${mark(curve >= 1.3)})`,
-    `- at most 5 ms of client CPU per host: ${formatMs(cpuPerHost)} over the call, ${formatMs(marginal)} per extra host from N = ${smaller.hosts} (${mark(cpuPerHost <= 5)})`,
+    `- at most 5 ms of client CPU per host: ${formatMs(cpuPerHost)} over the call, ${formatMs(marginal)} per extra host from N = ${smaller.hosts}; the bare ssh2 loop ${formatMs(cpuMs(raised, BARE) / hosts)} (${mark(cpuPerHost <= 5)})`,
     `- ${hosts}/${hosts} against sshd's default MaxStartups: ${hostsOk(defaults, SRE_KIT, hosts)} (${mark(allOk(defaults, SRE_KIT, hosts))})`,
   ].join('\n');
 }

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { AbortError, LockError } from '../errors/index.js';
+import { ReleaseWatch } from './lock-wait.js';
 import { readOwner } from './owner.js';
 import { toFileError } from './paths.js';
 import { takeOverIfStale } from './takeover.js';
@@ -53,8 +53,9 @@ export interface AcquireOptions {
 }
 
 /**
- * Takes the lock directory of `target` with proper-lockfile, retrying with a short jittered
- * backoff (2 ms doubling to 50 ms) until the deadline and taking over a stale lock through
+ * Takes the lock directory of `target` with proper-lockfile, retrying when a watch on its
+ * parent sees it removed, or else after a short jittered backoff (2 ms doubling to 50 ms),
+ * until the deadline and taking over a stale lock through
  * {@link takeOverIfStale}, so that exactly one contender wins it.
  *
  * @returns proper-lockfile's release function.
@@ -67,40 +68,46 @@ export async function acquire(
   lockfileModule ??= import('proper-lockfile');
   const lockfile = await lockfileModule;
   let backoffMs = 2;
-  for (;;) {
-    if (options.signal?.aborted) throw aborted(lockPath, options.signal);
-    try {
-      return await lockfile.lock(target, {
-        lockfilePath: lockPath,
-        realpath: false,
-        retries: 0,
-        // Staleness is judged by takeOverIfStale; proper-lockfile's own takeover races.
-        stale: FAR_FUTURE_MS,
-        update: Math.max(1000, Math.floor(options.staleMs / 2)),
-        onCompromised: options.onCompromised,
-        fs: syncLockFs,
-      });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ELOCKED')
-        throw toFileError(error, lockPath, 'create the lock');
+  let release: ReleaseWatch | undefined;
+  try {
+    for (;;) {
+      if (options.signal?.aborted) throw aborted(lockPath, options.signal);
+      try {
+        return await lockfile.lock(target, {
+          lockfilePath: lockPath,
+          realpath: false,
+          retries: 0,
+          // Staleness is judged by takeOverIfStale; proper-lockfile's own takeover races.
+          stale: FAR_FUTURE_MS,
+          update: Math.max(1000, Math.floor(options.staleMs / 2)),
+          onCompromised: options.onCompromised,
+          fs: syncLockFs,
+        });
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ELOCKED')
+          throw toFileError(error, lockPath, 'create the lock');
+      }
+      if (await takeOverIfStale(lockPath, options.staleMs)) continue;
+      const remaining = options.deadline - Date.now();
+      if (remaining <= 0) {
+        const owner = readOwner(lockPath);
+        throw lockTimeout(
+          lockPath,
+          options.lockTimeoutMs,
+          owner ? `pid ${owner.pid} on ${owner.host}` : undefined,
+        );
+      }
+      if (release === undefined) {
+        // Watching from now on; a release before the watch existed is found by trying again at once.
+        release = new ReleaseWatch(lockPath);
+        continue;
+      }
+      const jittered = backoffMs / 2 + Math.random() * backoffMs;
+      await release.wait(Math.min(jittered, remaining), options.signal);
+      backoffMs = Math.min(backoffMs * 2, 50);
     }
-    if (await takeOverIfStale(lockPath, options.staleMs)) continue;
-    const remaining = options.deadline - Date.now();
-    if (remaining <= 0) {
-      const owner = readOwner(lockPath);
-      throw lockTimeout(
-        lockPath,
-        options.lockTimeoutMs,
-        owner ? `pid ${owner.pid} on ${owner.host}` : undefined,
-      );
-    }
-    const jittered = backoffMs / 2 + Math.random() * backoffMs;
-    await sleep(
-      Math.min(jittered, remaining),
-      undefined,
-      options.signal ? { signal: options.signal } : {},
-    ).catch(() => {});
-    backoffMs = Math.min(backoffMs * 2, 50);
+  } finally {
+    release?.close();
   }
 }
 

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasCode } from '../../src/errors/index.js';
 import { updateJson, withLock } from '../../src/fs/index.js';
+import { ReleaseWatch } from '../../src/fs/lock-wait.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -163,4 +164,49 @@ describe('withLock()', () => {
     );
     expect(result).toBe(false);
   });
+});
+
+describe('ReleaseWatch (how a waiting contender learns of a release)', () => {
+  it('wakes a wait when the lock directory is removed, long before its timer', async () => {
+    const lockPath = join(dir, 'watched.json.lock');
+    await mkdir(lockPath);
+    const watch = new ReleaseWatch(lockPath);
+    try {
+      let woken = false;
+      // The timer is an hour: only the removal can end this wait within the test's time.
+      const waiting = watch.wait(3_600_000, undefined).then(() => {
+        woken = true;
+      });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(woken).toBe(false);
+      await rm(lockPath, { recursive: true });
+      await waiting;
+      expect(woken).toBe(true);
+    } finally {
+      watch.close();
+    }
+  }, 30_000);
+
+  it('ignores other files in the folder, ends on abort, and returns at once for a release seen before the wait', async () => {
+    const lockPath = join(dir, 'other.json.lock');
+    await mkdir(lockPath);
+    const watch = new ReleaseWatch(lockPath);
+    try {
+      let woken = false;
+      const controller = new AbortController();
+      const waiting = watch.wait(3_600_000, controller.signal).then(() => {
+        woken = true;
+      });
+      await writeFile(join(dir, 'unrelated.tmp'), 'x');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(woken).toBe(false);
+      controller.abort();
+      await waiting;
+      await rm(lockPath, { recursive: true });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      await watch.wait(3_600_000, undefined); // the removal came first: no wait
+    } finally {
+      watch.close();
+    }
+  }, 30_000);
 });

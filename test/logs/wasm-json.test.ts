@@ -173,11 +173,11 @@ describe('the WebAssembly kernel on JSON, Docker and syslog lines', () => {
     const lines: string[] = [];
     for (let before = 0; before < 40; before++)
       for (const after of [0, 1, 15, 16, 17, 33])
-        for (const escape of ['\\"', '\\\\', '\\n', '\\u0045', '\\t\\"'])
+        for (const escaped of ['\\"', '\\\\', '\\n', '\\u0045', '\\t\\"'])
           lines.push(
-            `{"log":"${'a'.repeat(before)}${escape}${'b'.repeat(after)} ERROR${escape}","stream":"x"}`,
-            `{"log":"${'a'.repeat(before)} WARN${escape}","stream":"x"}`,
-            `{"log":"${'a'.repeat(before)}${escape}RROR ${'b'.repeat(after)}","stream":"x"}`,
+            `{"log":"${'a'.repeat(before)}${escaped}${'b'.repeat(after)} ERROR${escaped}","stream":"x"}`,
+            `{"log":"${'a'.repeat(before)} WARN${escaped}","stream":"x"}`,
+            `{"log":"${'a'.repeat(before)}${escaped}RROR ${'b'.repeat(after)}","stream":"x"}`,
           );
     for (const setup of Object.values(numericSetups)) expectSame(setup, latin1(`${lines.join('\n')}\n`));
   });

@@ -15,5 +15,9 @@ export default defineConfig({
     testTimeout: 180_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Vitest's default is one worker less than the cores, which is one on a 2-core CI machine:
+    // the suite then runs file after file. Most tests wait on child processes, sshd or timers,
+    // so two files at a time use the machine instead of queueing.
+    maxWorkers: 2,
   },
 });

@@ -6,6 +6,8 @@ import { toFileError } from './paths.js';
 import { takeOverIfStale } from './takeover.js';
 
 const FAR_FUTURE_MS = 2 ** 31 - 1;
+/** How often a waiting contender judges whether the lock is stale. */
+const JUDGE_EVERY_MS = 25;
 
 type Callback<T = void> = (error: NodeJS.ErrnoException | null, value?: T) => void;
 
@@ -69,6 +71,7 @@ export async function acquire(
   const lockfile = await lockfileModule;
   let backoffMs = 2;
   let release: ReleaseWatch | undefined;
+  let judgedAt = Number.NEGATIVE_INFINITY;
   try {
     for (;;) {
       if (options.signal?.aborted) throw aborted(lockPath, options.signal);
@@ -87,7 +90,14 @@ export async function acquire(
         if ((error as NodeJS.ErrnoException).code !== 'ELOCKED')
           throw toFileError(error, lockPath, 'create the lock');
       }
-      if (await takeOverIfStale(lockPath, options.staleMs)) continue;
+      // Judged on the first miss (a dead holder on this host is taken over at once), then at
+      // most every JUDGE_EVERY_MS: a watch wakes contenders at every change of the lock, and
+      // a judgement each time (owner record, /proc, stat) would take the holder's CPU.
+      const now = Date.now();
+      if (now - judgedAt >= JUDGE_EVERY_MS) {
+        judgedAt = now;
+        if (await takeOverIfStale(lockPath, options.staleMs)) continue;
+      }
       const remaining = options.deadline - Date.now();
       if (remaining <= 0) {
         const owner = readOwner(lockPath);
@@ -105,9 +115,26 @@ export async function acquire(
       const jittered = backoffMs / 2 + Math.random() * backoffMs;
       await release.wait(Math.min(jittered, remaining), options.signal);
       backoffMs = Math.min(backoffMs * 2, 50);
+      // The watch also fires when another contender makes the directory. While it stands,
+      // wait on (until the next judgement is due) instead of trying: a try costs
+      // proper-lockfile a stat and an Error, CPU the holder needs on a small machine.
+      for (;;) {
+        const due = Math.min(judgedAt + JUDGE_EVERY_MS, options.deadline) - Date.now();
+        if (due <= 0 || options.signal?.aborted || !exists(lockPath)) break;
+        await release.wait(due, options.signal);
+      }
     }
   } finally {
     release?.close();
+  }
+}
+
+function exists(path: string): boolean {
+  try {
+    fs.statSync(path);
+    return true;
+  } catch {
+    return false;
   }
 }
 

@@ -18,8 +18,10 @@ export class ReleaseWatch {
   constructor(lockPath: string) {
     this.#name = basename(lockPath);
     try {
-      this.#watcher = watch(dirname(lockPath), { persistent: false }, (_event, filename) => {
-        if (filename !== null && String(filename) !== this.#name) return;
+      this.#watcher = watch(dirname(lockPath), { persistent: false }, (event, filename) => {
+        // 'rename' is a name appearing or going (the release is one); 'change' (the holder's
+        // utimes, other files written) would only wake contenders for nothing.
+        if (event !== 'rename' || (filename !== null && String(filename) !== this.#name)) return;
         this.#pending = true;
         this.#wake?.();
       });

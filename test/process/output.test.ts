@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { hasCode } from '../../src/errors/index.js';
 import { lines, run } from '../../src/process/index.js';
@@ -68,6 +71,46 @@ describe('lines()', () => {
     expect(got).toHaveLength(2);
     expect(got[0]).toBe(`${'x'.repeat(200000)}€`);
     expect(got[1]).toBe('next');
+  });
+
+  it('yields the same lines as decoding the whole output, for mixed and broken input', async () => {
+    // Lines of 0 to ~5,000 bytes: ASCII, CRLF, multi-byte characters and invalid bytes, so
+    // lines, decoded blocks and 64 KiB chunks end at every kind of place. Seeded, so a
+    // failure repeats.
+    let seed = 7;
+    const next = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    const pieces = [
+      Buffer.from('plain ascii text '),
+      Buffer.from('€ü漢'),
+      Buffer.from([0xe2, 0x82]),
+      Buffer.from([0xff]),
+    ];
+    const parts: Buffer[] = [];
+    for (let line = 0; line < 3000; line++) {
+      const words = next(4) === 0 ? next(300) : next(8);
+      for (let w = 0; w < words; w++) parts.push(pieces[next(10) < 7 ? 0 : 1 + next(3)] as Buffer);
+      parts.push(Buffer.from(next(5) === 0 ? '\r\n' : '\n'));
+    }
+    const bytes = Buffer.concat(parts);
+    const dir = mkdtempSync(join(tmpdir(), 'sre-lines-'));
+    try {
+      const file = join(dir, 'out.log');
+      writeFileSync(file, bytes);
+      const got: string[] = [];
+      for await (const line of lines('cat', [file])) got.push(line);
+      const expected = new TextDecoder()
+        .decode(bytes)
+        .split('\n')
+        .slice(0, -1)
+        .map((l) => l.replace(/\r$/, ''));
+      expect(got.length).toBe(3000);
+      expect(got).toEqual(expected);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('holds the child back while the loop is busy (back-pressure)', async () => {
